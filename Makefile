@@ -1,0 +1,53 @@
+# Two commands do all the set-up: `make lab` (JupyterLab on the notebooks) and `make test` (every test).
+# Both build .venv from pyproject.toml the first time and reuse it after (a stamp file records it).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8888
+PYTEST_ARGS ?=
+# Every server the kit starts listens on loopback; Spark's driver too.
+export SPARK_LOCAL_IP := 127.0.0.1
+# JupyterLab refuses to run as root without this flag (containers, CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test demo preflight lint format sample lexicons clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+preflight: $(STAMP)
+	@$(BIN)/python -m helpers preflight
+
+lab: preflight
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		--ServerApp.root_dir=notebooks $(ROOT_FLAG)
+
+test: preflight
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+demo: preflight
+	$(BIN)/python -m helpers stream --seconds 30
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Rebuild the shipped data (same seed, same bytes) and the word lists.
+sample: $(STAMP)
+	$(BIN)/python -m helpers generate-sample
+
+lexicons: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lexicons]'
+	$(BIN)/python lexicons/build.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info tests/artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find notebooks -name '.ipynb_checkpoints' -type d -prune -exec rm -rf {} +

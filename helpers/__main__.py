@@ -1,0 +1,54 @@
+"""The kit's command line: ``python -m helpers <command> --help``.
+
+preflight        check Java, Python, memory and that Spark starts; exit 1 with the fix if not
+generate-sample  rewrite data/sample_tweets/ from the seeded generator (same seed, same bytes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _preflight(args: argparse.Namespace) -> int:
+    from helpers import preflight, spark
+
+    checks = preflight.run(start_spark=not args.no_spark)
+    print(preflight.report(checks))
+    spark.stop_all()
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from helpers import generate
+
+    for path in generate.write_sample(Path(args.out), seed=args.seed):
+        print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per job."""
+    from helpers import generate, paths
+
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("preflight", help="check the machine before a workshop")
+    p.add_argument("--no-spark", action="store_true", help="skip starting a SparkContext")
+    p.set_defaults(func=_preflight)
+    p = sub.add_parser("generate-sample", help="rewrite the sample tweets")
+    p.add_argument("--out", default=str(paths.SAMPLE_TWEETS))
+    p.add_argument("--seed", type=int, default=generate.SEED)
+    p.set_defaults(func=_generate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen command; returns its exit code."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

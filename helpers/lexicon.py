@@ -1,0 +1,74 @@
+"""Sentiment word lists from ``lexicons/``: word → score, a word's polarity, a tweet's score.
+
+``load()`` gives the default lexicon (VADER); ``load("bing")`` or ``load("afinn")`` the others.
+Each ``lexicons/<name>.tsv`` holds ``word<TAB>score`` lines; its source and licence sit beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Literal
+
+from helpers.paths import LEXICONS
+from helpers.text import is_negation
+
+Polarity = Literal["positive", "negative", "neutral"]
+
+DEFAULT = "vader"
+NAMES: tuple[str, ...] = ("vader", "bing", "afinn")
+
+
+@cache
+def _load(name: str) -> dict[str, float]:
+    path = LEXICONS / f"{name}.tsv"
+    scores: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, score = line.split("\t")
+            scores[word] = float(score)
+    return scores
+
+
+def load(name: str = "default") -> dict[str, float]:
+    """The lexicon ``name`` ("default", "vader", "bing" or "afinn") as a new word → score dict."""
+    key = DEFAULT if name == "default" else name
+    if key not in NAMES:
+        raise ValueError(f"unknown lexicon {name!r}; choose one of {['default', *NAMES]}")
+    return dict(_load(key))
+
+
+def polarity(word: str, scores: Mapping[str, float] | None = None) -> Polarity:
+    """``"positive"``, ``"negative"`` or ``"neutral"`` for a word; ``#love`` takes ``love``'s polarity."""
+    table = _load(DEFAULT) if scores is None else scores
+    score = table.get(word)
+    if score is None and word.startswith("#"):
+        score = table.get(word[1:])
+    if not score:
+        return "neutral"
+    return "positive" if score > 0 else "negative"
+
+
+def word_score(word: str, scores: Mapping[str, float]) -> float:
+    """The score of one token, hashtags looked up without their ``#``; 0.0 when unknown."""
+    score = scores.get(word)
+    if score is None and word.startswith("#"):
+        score = scores.get(word[1:])
+    return score or 0.0
+
+
+def tweet_score(words: Iterable[str], scores: Mapping[str, float]) -> float:
+    """Sum of word scores, a negation flipping the next sentiment word within three tokens."""
+    total = 0.0
+    negate_for = 0
+    for w in words:
+        if is_negation(w):
+            negate_for = 3
+            continue
+        s = word_score(w, scores)
+        if s:
+            total += -s if negate_for else s
+            negate_for = 0
+        elif negate_for:
+            negate_for -= 1
+    return total

@@ -1,0 +1,26 @@
+"""The one place that knows where the kit's folders are, relative to this package, never to a machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT: Path = Path(__file__).resolve().parent.parent
+DATA: Path = ROOT / "data"
+SAMPLE_TWEETS: Path = DATA / "sample_tweets"
+LEXICONS: Path = ROOT / "lexicons"
+NOTEBOOKS: Path = ROOT / "notebooks"
+
+#: The four topic files of the shipped sample, in a fixed order.
+TOPICS: tuple[str, ...] = ("software_release", "football", "climate", "product_launch")
+
+
+def sample_files(topics: tuple[str, ...] | list[str] | None = None) -> list[Path]:
+    """Paths of the shipped sample files, one per topic (all topics unless some are named)."""
+    names = TOPICS if topics is None else tuple(topics)
+    unknown = [t for t in names if t not in TOPICS]
+    if unknown:
+        raise ValueError(f"unknown topic(s) {unknown}; the sample has {list(TOPICS)}")
+    return [SAMPLE_TWEETS / f"{t}.ndjson" for t in names]
+
+
+MALFORMED: Path = SAMPLE_TWEETS / "malformed.ndjson"

@@ -1,0 +1,162 @@
+"""Make or reuse one SparkContext / SparkSession per process, quietly, and stop streams cleanly.
+
+``sc = spark.get_context("01")`` starts ``local[2]`` (``SPARK_MASTER`` points elsewhere) or returns the
+running context, so re-running a cell never fails with "Cannot run multiple SparkContexts".
+``ssc = spark.streaming_context(sc, 1)`` and ``spark.stop_streaming(ssc)`` wrap the DStream life cycle.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from helpers import preflight as _preflight
+
+if TYPE_CHECKING:
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+    from pyspark.streaming import StreamingContext
+
+DEFAULT_MASTER = "local[2]"
+LOG4J = Path(__file__).resolve().parent / "log4j2.properties"
+#: A few shuffle partitions per core: the default 200 makes every micro-batch slow on a laptop.
+SHUFFLE_PARTITIONS = 4
+
+
+def _environment() -> None:
+    """Loopback only, the same Python on driver and workers, and nothing from a user's SPARK_CONF_DIR."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def master() -> str:
+    """The Spark master to use: ``SPARK_MASTER`` if set, else ``local[2]``."""
+    return os.environ.get("SPARK_MASTER") or DEFAULT_MASTER
+
+
+def _conf(app_name: str, ui: bool, master_url: str | None):  # -> SparkConf
+    from pyspark import SparkConf
+
+    quiet = f"-Dlog4j2.configurationFile={LOG4J.as_uri()}"
+    conf = (
+        SparkConf()
+        .setAppName(app_name)
+        .setMaster(master_url or master())
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.driver.extraJavaOptions", quiet)
+        .set("spark.executor.extraJavaOptions", quiet)
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
+        .set("spark.executorEnv.PYSPARK_PYTHON", sys.executable)
+    )
+    if ui:
+        conf.set("spark.ui.enabled", "true").set("spark.ui.port", str(free_port()))
+    else:
+        conf.set("spark.ui.enabled", "false")
+    return conf
+
+
+def active_context() -> SparkContext | None:
+    """The SparkContext running in this process, or None."""
+    from pyspark import SparkContext
+
+    return SparkContext._active_spark_context
+
+
+def get_context(app_name: str = "spark-lab", ui: bool = False, master_url: str | None = None) -> SparkContext:
+    """The running SparkContext, or a new quiet one on ``master_url`` / ``SPARK_MASTER`` / ``local[2]``."""
+    from pyspark import SparkContext
+
+    sc = active_context()
+    if sc is not None:
+        return sc
+    _environment()
+    sc = SparkContext.getOrCreate(_conf(app_name, ui, master_url))
+    sc.setLogLevel("ERROR")
+    return sc
+
+
+def get_session(app_name: str = "spark-lab", ui: bool = False, master_url: str | None = None) -> SparkSession:
+    """A SparkSession on the running context (started if needed), with few shuffle partitions."""
+    from pyspark.sql import SparkSession
+
+    sc = get_context(app_name, ui, master_url)
+    session = SparkSession(sc) if SparkSession.getActiveSession() is None else SparkSession.getActiveSession()
+    session.conf.set("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
+    return session
+
+
+def ui_url() -> str | None:
+    """The address of the Spark UI if it was asked for, else None."""
+    sc = active_context()
+    return sc.uiWebUrl if sc is not None else None
+
+
+def streaming_context(sc: SparkContext, batch_seconds: float, checkpoint: str | Path | None = None) -> StreamingContext:
+    """A new StreamingContext on ``sc`` (stopping an active one first, keeping ``sc``).
+
+    DStreams are deprecated since Spark 3.4 (notebook 02 says why the kit still teaches them); the
+    FutureWarning pyspark raises for it is filtered here so it does not repeat in every cell.
+    """
+    from pyspark.streaming import StreamingContext
+
+    active = StreamingContext.getActive()
+    if active is not None:
+        stop_streaming(active)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="DStream is deprecated", category=FutureWarning)
+        ssc = StreamingContext(sc, batch_seconds)
+    if checkpoint is not None:
+        ssc.checkpoint(str(checkpoint))
+    return ssc
+
+
+def checkpoint_dir(prefix: str = "lab-checkpoint-") -> Path:
+    """A fresh, empty folder for checkpoints (under the system's temporary folder)."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def stop_streaming(ssc: StreamingContext, graceful: bool = True) -> None:
+    """Stop a StreamingContext and keep the SparkContext for the next cell.
+
+    Graceful by default: batches already received are processed first, and no executor is killed
+    mid-batch (which is what logs "Python worker exited unexpectedly"). Stop your sources first so
+    the backlog is small.
+    """
+    ssc.stop(stopSparkContext=False, stopGraceFully=graceful)
+
+
+def stop_all() -> None:
+    """Stop any active StreamingContext, SparkSession and SparkContext (the last cell of a notebook)."""
+    from pyspark import SparkContext
+    from pyspark.streaming import StreamingContext
+
+    active = StreamingContext.getActive()
+    if active is not None:
+        stop_streaming(active)
+    sc = SparkContext._active_spark_context
+    if sc is not None:
+        sc.stop()
+
+
+def preflight(start_spark: bool = True) -> list[_preflight.Check]:
+    """Run the preflight checks, print one line each, and raise if any failed (for notebook 00)."""
+    checks = _preflight.run(start_spark=start_spark)
+    print(_preflight.report(checks))
+    if not all(c.ok for c in checks):
+        raise RuntimeError("preflight failed: see the fix under each ✗ above")
+    return checks
