@@ -12,8 +12,9 @@ import socket
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from helpers import preflight as _preflight
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
     from pyspark.streaming import StreamingContext
 
+T = TypeVar("T")
 DEFAULT_MASTER = "local[2]"
 LOG4J = Path(__file__).resolve().parent / "log4j2.properties"
 #: A few shuffle partitions per core: the default 200 makes every micro-batch slow on a laptop.
@@ -70,6 +72,31 @@ def _conf(app_name: str, ui: bool, master_url: str | None):  # -> SparkConf
     return conf
 
 
+def log_file() -> Path:
+    """Where the JVM's own output goes (its start-up notices, log4j warnings): not into notebook cells."""
+    folder = Path(tempfile.gettempdir()) / "spark-lab-logs"
+    folder.mkdir(exist_ok=True)
+    return folder / f"driver-{os.getpid()}.log"
+
+
+def _with_stderr_to(path: Path, start: Callable[[], T]) -> T:
+    """Run ``start`` with file descriptor 2 pointing at ``path``, so a JVM launched meanwhile inherits it.
+
+    Jupyter copies whatever is written to fd 2 into the running cell; the JVM prints
+    "WARNING: Using incubator modules" there at every start, and log4j writes to it.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.dup2(target, 2)
+        return start()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(target)
+
+
 def active_context() -> SparkContext | None:
     """The SparkContext running in this process, or None."""
     from pyspark import SparkContext
@@ -85,7 +112,8 @@ def get_context(app_name: str = "spark-lab", ui: bool = False, master_url: str |
     if sc is not None:
         return sc
     _environment()
-    sc = SparkContext.getOrCreate(_conf(app_name, ui, master_url))
+    conf = _conf(app_name, ui, master_url)
+    sc = _with_stderr_to(log_file(), lambda: SparkContext.getOrCreate(conf))
     sc.setLogLevel("ERROR")
     return sc
 
