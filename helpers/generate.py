@@ -162,9 +162,7 @@ _SLANG_POS = [
 ]
 _SLANG_NEG = ["smh", "ugh", "nooo", "sooo bad", "meh", "wtf", "cringe", "yikes", "ffs"]
 _OPENERS = [
-    "",
-    "",
-    "",
+    *[""] * 20,
     "Honestly",
     "Just saw",
     "Watching",
@@ -177,7 +175,9 @@ _OPENERS = [
     "Reminder:",
     "Day 2 of",
 ]
-_FILLERS = ["today", "right now", "tbh", "ngl", "again", "this morning", "for real", "so far", "at last", "", "", ""]
+_FILLERS = ["today", "right now", "tbh", "ngl", "again", "this morning", "for real", "so far", "at last", *[""] * 14]
+# Zipf-like weights: a few sentiment words are much more common than the rest, as in real posts.
+_ZIPF = [1 / (i + 1) for i in range(24)]
 _EMOJI_POS = ["😍", "🎉", "🔥", "👏", "😊", "🙌", "❤", "⭐", "👍"]
 _EMOJI_NEG = ["😡", "😢", "👎", "😩", "🤦", "💔", "😤"]
 _EMOTICONS_POS = [":)", ":-)", ":D", ";)"]
@@ -285,15 +285,16 @@ def _sentence(rng: random.Random, spec: dict[str, Any], positive: bool) -> str:
     if roll < 0.25:
         return f"{subject} {rng.choice(_SLANG_POS if positive else _SLANG_NEG)}"
     words = _POSITIVE if positive else _NEGATIVE
-    first = rng.choice(words)
+    first = rng.choices(words, _ZIPF)[0]
     pattern = rng.randrange(4)
     if pattern == 0:
         return f"{first} {subject}"
     if pattern == 1:
         return f"{subject} is {first}"
     if pattern == 2:
-        return f"{subject} is {first} and {rng.choice(words)}"
-    return f"what a {first} day, {subject} {rng.choice(_FILLERS)}".rstrip()
+        return f"{subject} is {first} and {rng.choices(words, _ZIPF)[0]}"
+    noun = rng.choice(["day", "morning", "moment", "week", "evening", "result", "news", "show"])
+    return f"what a {first} {noun}, {subject} {rng.choice(_FILLERS)}".rstrip()
 
 
 def _tweet(
@@ -330,7 +331,7 @@ def _tweet(
         recent.append((b.text, author))
         if len(recent) > 50:
             recent.pop(0)
-        if rng.random() < 0.2:
+        if rng.random() < 0.08:
             other = rng.choice(users)
             b.add("cc")
             b.mention(other["username"], other["id"])

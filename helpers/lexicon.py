@@ -30,12 +30,17 @@ def _load(name: str) -> dict[str, float]:
     return scores
 
 
-def load(name: str = "default") -> dict[str, float]:
-    """The lexicon ``name`` ("default", "vader", "bing" or "afinn") as a new word → score dict."""
+def scores(name: str = "default") -> Mapping[str, float]:
+    """The lexicon ``name`` ("default", "vader", "bing" or "afinn"), loaded once per process and shared."""
     key = DEFAULT if name == "default" else name
     if key not in NAMES:
         raise ValueError(f"unknown lexicon {name!r}; choose one of {['default', *NAMES]}")
-    return dict(_load(key))
+    return _load(key)
+
+
+def load(name: str = "default") -> dict[str, float]:
+    """The lexicon ``name`` as a new word → score dict of your own (to change, or to broadcast)."""
+    return dict(scores(name))
 
 
 def polarity(word: str, scores: Mapping[str, float] | None = None) -> Polarity:

@@ -1,0 +1,114 @@
+"""Run the DStream pipeline on a source until it is done or stopped: the life cycle in one object.
+
+    run = StreamRun(sc, QueueSource(batches), batch_s=1, window_s=4, slide_s=2)
+    run.start(); run.wait(batches=len(batches)); run.stop()
+    run.sink.latest.top[:5]
+
+Used by notebook 05's dashboard, the command line (``top``, ``stream``) and the tests. ``stop()`` stops
+the source first, then the StreamingContext gracefully, and keeps the SparkContext for the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from helpers import spark
+from helpers.analyse import top_json
+from helpers.pipeline import Streams, build
+from helpers.sinks import Listener, SnapshotSink
+
+if TYPE_CHECKING:
+    from pyspark import SparkContext
+    from pyspark.streaming import DStream, StreamingContext
+
+
+class Source(Protocol):
+    """Anything that can make the input DStream of lines and be stopped."""
+
+    def dstream(self, ssc: StreamingContext) -> DStream:
+        """The DStream of raw JSON lines."""
+        ...
+
+    def stop(self) -> None:
+        """Stop producing lines."""
+        ...
+
+
+@dataclass
+class StreamRun:
+    """One run of the pipeline: a StreamingContext, its source, its sink, and how to stop cleanly."""
+
+    sc: SparkContext
+    source: Source
+    batch_s: float = 1.0
+    window_s: float = 10.0
+    slide_s: float = 2.0
+    top_n: int = 50
+    lexicon_name: str = "default"
+    topic: str | None = None
+    lang: str | None = None
+    listeners: list[Listener] = field(default_factory=list)
+    totals_top: int = 0
+    ssc: StreamingContext | None = field(default=None, init=False)
+    streams: Streams | None = field(default=None, init=False)
+    sink: SnapshotSink = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sink = SnapshotSink(self.top_n, self.batch_s, self.lexicon_name, self.listeners)
+
+    def start(self) -> StreamRun:
+        """Build the pipeline on a fresh StreamingContext (with a fresh checkpoint folder) and start it."""
+        self.ssc = spark.streaming_context(self.sc, self.batch_s, checkpoint=spark.checkpoint_dir())
+        self.streams = build(
+            self.source.dstream(self.ssc),
+            self.batch_s,
+            self.window_s,
+            self.slide_s,
+            self.lexicon_name,
+            self.topic,
+            self.lang,
+        )
+        self.sink.attach(self.streams, totals_top=self.totals_top)
+        self.ssc.start()
+        return self
+
+    def wait(self, batches: int, timeout: float = 120.0) -> bool:
+        """Wait until ``batches`` batches are done; False if ``timeout`` seconds pass first."""
+        return self.sink.wait_for(batches, timeout)
+
+    @property
+    def running(self) -> bool:
+        """True between start() and stop()."""
+        return self.ssc is not None
+
+    def stop(self) -> None:
+        """Stop the source, then the stream gracefully; the SparkContext stays up. Safe to call twice."""
+        self.source.stop()
+        if self.ssc is not None:
+            spark.stop_streaming(self.ssc)
+            self.ssc = None
+        self.sink.close()
+
+
+def top_dstream(
+    sc: SparkContext,
+    source: Any,
+    n: int = 50,
+    lexicon_name: str = "default",
+    topic: str | None = None,
+    lang: str | None = None,
+    batch_s: float = 1.0,
+    timeout: float = 600.0,
+) -> dict[str, Any]:
+    """``top --engine dstream``: stream every batch of a QueueSource through the pipeline, then report totals."""
+    run = StreamRun(sc, source, batch_s, batch_s, batch_s, n, lexicon_name, topic, lang, totals_top=n)
+    run.start()
+    try:
+        if not run.wait(len(source), timeout):
+            raise TimeoutError(f"the stream did not finish {len(source)} batches in {timeout:g} s")
+    finally:
+        run.stop()
+    if run.sink.errors:
+        raise RuntimeError("; ".join(run.sink.errors))
+    return top_json(run.sink.tweets_total, run.sink.malformed_total, run.sink.final_top, n, lexicon_name)

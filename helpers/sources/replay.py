@@ -1,0 +1,71 @@
+"""Replay recorded tweets: the shipped sample or any stream-shaped NDJSON file, at a chosen pace.
+
+``for line in Replay(paths.sample_files(), rate=200): ...`` yields lines (merged across files by
+``created_at``, malformed lines passed through in place) about 200 per second, optionally looping.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from helpers.engine import read_lines
+
+_CREATED = re.compile(r'"created_at"\s*:\s*"([^"]*)"')
+
+
+def _keyed(path: str | Path) -> Iterator[tuple[str, str]]:
+    last = ""
+    for line in read_lines([path]):
+        found = _CREATED.search(line)
+        last = found.group(1) if found else last  # lines without a time keep their place
+        yield last, line
+
+
+def merged_lines(files: Iterable[str | Path]) -> Iterator[str]:
+    """Lines of all ``files`` merged into ``created_at`` order (each file is already in time order)."""
+    for _, line in heapq.merge(*(_keyed(f) for f in files), key=lambda kv: kv[0]):
+        yield line
+
+
+class Replay:
+    """An iterator over recorded lines at ``rate`` lines per second (None: as fast as possible).
+
+    ``loop=True`` starts again at the end; ``limit`` stops after that many lines; ``stop()`` ends it
+    from another thread.
+    """
+
+    def __init__(
+        self,
+        files: Iterable[str | Path],
+        rate: float | None = None,
+        loop: bool = False,
+        limit: int | None = None,
+    ) -> None:
+        self.files = [Path(f) for f in files]
+        self.rate, self.loop, self.limit = rate, loop, limit
+        self._stopped = threading.Event()
+        self.sent = 0
+
+    def stop(self) -> None:
+        """End the replay at the next line."""
+        self._stopped.set()
+
+    def __iter__(self) -> Iterator[str]:
+        started = time.monotonic()
+        while not self._stopped.is_set():
+            for line in merged_lines(self.files):
+                if self._stopped.is_set() or (self.limit is not None and self.sent >= self.limit):
+                    return
+                if self.rate:
+                    wait = started + self.sent / self.rate - time.monotonic()
+                    if wait > 0 and self._stopped.wait(wait):
+                        return
+                self.sent += 1
+                yield line
+            if not self.loop:
+                return
