@@ -2,6 +2,10 @@
 
 preflight        check Java, Python, memory and that Spark starts; exit 1 with the fix if not
 generate-sample  rewrite data/sample_tweets/ from the seeded generator (same seed, same bytes)
+top              top words of files through the python, dstream or structured engine (--json)
+stream           a live table in the terminal: replayed tweets through the DStream pipeline
+serve            the replay socket server on its own (127.0.0.1)
+capture          record live tweets from the X API into an NDJSON file for later replay
 """
 
 from __future__ import annotations
@@ -41,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(paths.SAMPLE_TWEETS))
     p.add_argument("--seed", type=int, default=generate.SEED)
     p.set_defaults(func=_generate)
+    from helpers import cli_stream
+
+    cli_stream.register(sub)
+    from helpers import capture
+
+    capture.register(sub)
     return parser
 
 

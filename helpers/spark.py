@@ -64,6 +64,9 @@ def _conf(app_name: str, ui: bool, master_url: str | None):  # -> SparkConf
         .set("spark.ui.showConsoleProgress", "false")
         .set("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
         .set("spark.executorEnv.PYSPARK_PYTHON", sys.executable)
+        # A receiver that falls behind slows down instead of piling up a backlog that a graceful
+        # stop would then have to work through (notebook 08 explains it).
+        .set("spark.streaming.backpressure.enabled", "true")
     )
     if ui:
         conf.set("spark.ui.enabled", "true").set("spark.ui.port", str(free_port()))

@@ -1,0 +1,187 @@
+"""The streaming sub-commands of ``python -m helpers``: ``top``, ``stream`` and ``serve``.
+
+python -m helpers top --engine dstream --input data/sample_tweets/*.ndjson --top 10 --json
+python -m helpers stream --rate 2000 --window 10 --slide 2 --batches 20
+python -m helpers serve --port 9999
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from helpers import lexicon, paths
+
+ENGINES = ("python", "dstream", "structured")
+
+
+def top(args: argparse.Namespace) -> int:
+    """Stream every tweet of the input files through one engine and print the top words."""
+    result = run_top(args.engine, args.input, args.top, args.lexicon, args.topic, args.lang)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"tweets {result['tweets']}  malformed lines skipped {result['malformed']}")
+        for row in result["words"]:
+            print(f"{row['word']:<24} {row['count']:>8}  {row['sentiment']}")
+    return 0
+
+
+def run_top(
+    engine: str, files: list[str], n: int, lexicon_name: str, topic: str | None, lang: str | None
+) -> dict[str, Any]:
+    """The ``top`` result of one engine, as a JSON-ready dict (identical across engines on the same input)."""
+    if engine == "python":
+        from helpers.engine import top_from_files
+
+        return top_from_files(files, n, lexicon_name, topic, lang)
+    from helpers import spark
+
+    owned = spark.active_context() is None  # stop only a context this call started
+    sc = spark.get_context(f"top-{engine}")
+    try:
+        if engine == "dstream":
+            from helpers.runner import top_dstream
+            from helpers.sources.queue import QueueSource
+
+            return top_dstream(sc, QueueSource.from_files(files), n, lexicon_name, topic, lang)
+        from helpers import structured  # the Structured Streaming twin (notebook 06)
+
+        return structured.top_from_files(spark.get_session(), files, n, lexicon_name, topic, lang)
+    finally:
+        if owned:
+            spark.stop_all()
+
+
+def stream(args: argparse.Namespace) -> int:
+    """Replay tweets through the DStream pipeline over a local socket and redraw a table each batch."""
+    from helpers import spark
+    from helpers.pipeline import check_window
+    from helpers.runner import StreamRun
+    from helpers.sinks import ConsoleTable, JsonLines
+    from helpers.sources.socket_server import ReplayServer
+
+    try:
+        check_window(args.batch, args.window, args.slide)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    files = [paths.SAMPLE_TWEETS / f"{args.topic}.ndjson"] if args.topic and not args.input else args.input
+    listeners: list[Any] = [ConsoleTable(sys.stdout, rows=args.rows, clear=not args.no_clear)]
+    if args.json_out:
+        listeners.append(JsonLines(args.json_out))
+    server = ReplayServer(files or paths.sample_files(), rate=args.rate, loop=True).start()
+    sc = spark.get_context("stream")
+    source = _SocketSource(server)
+    run = StreamRun(
+        sc,
+        source,
+        args.batch,
+        args.window,
+        args.slide,
+        args.top,
+        args.lexicon,
+        args.topic,
+        args.lang,
+        listeners=listeners,
+    )
+    limit = args.batches or int(args.seconds / args.batch)
+    print(f"replaying on {server.host}:{server.port} at {args.rate:g} tweets/s; {limit} batches of {args.batch:g} s")
+    run.start()
+    try:
+        done = run.wait(limit, timeout=limit * args.batch * 4 + 60)
+    except KeyboardInterrupt:
+        done = False
+    finally:
+        run.stop()
+        server.stop()
+        spark.stop_all()
+    print(
+        f"stopped after {run.sink.batches} batches, {run.sink.tweets_total} tweets, "
+        f"{run.sink.malformed_total} malformed lines skipped"
+    )
+    for err in run.sink.errors:
+        print(f"error: {err}", file=sys.stderr)
+    return 0 if done and not run.sink.errors else 1
+
+
+class _SocketSource:
+    """socketTextStream on a ReplayServer (memory and disk, no replication warnings on one node)."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+
+    def dstream(self, ssc: Any) -> Any:
+        from pyspark import StorageLevel
+
+        return ssc.socketTextStream(self.server.host, self.server.port, StorageLevel.MEMORY_AND_DISK)
+
+    def stop(self) -> None:
+        self.server.replay.stop()
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the replay socket server on its own until every line is sent or Ctrl-C."""
+    from helpers.sources.socket_server import ReplayServer
+
+    files = args.input or paths.sample_files()
+    server = ReplayServer(files, rate=args.rate, loop=args.loop, host=args.host, port=args.port).start()
+    print(
+        f"serving {len(files)} file(s) on {server.host}:{server.port} at "
+        f"{'full speed' if not args.rate else f'{args.rate:g} lines/s'}; Ctrl-C stops",
+        flush=True,
+    )
+    try:
+        while not server.finished.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print(f"sent {server.sent} lines to {server.connections} connection(s)")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``top``, ``stream`` and ``serve`` to the command line."""
+    p = sub.add_parser("top", help="top words of files through one engine (JSON with --json)")
+    p.add_argument("--engine", choices=ENGINES, default="python")
+    p.add_argument("--input", nargs="+", required=True, help="NDJSON files in the stream shape")
+    p.add_argument("--top", type=int, default=50)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _filters(p)
+    p.set_defaults(func=top)
+
+    p = sub.add_parser("stream", help="live table in the terminal, replaying the sample through a socket")
+    p.add_argument("--input", nargs="*", default=[], help="files to replay (default: the shipped sample)")
+    p.add_argument("--rate", type=float, default=500.0, help="tweets per second")
+    p.add_argument("--batch", type=float, default=1.0, help="batch interval, seconds")
+    p.add_argument("--window", type=float, default=10.0, help="window length, seconds")
+    p.add_argument("--slide", type=float, default=2.0, help="slide, seconds")
+    p.add_argument("--top", type=int, default=50)
+    p.add_argument("--rows", type=int, default=15, help="rows of the table")
+    p.add_argument("--batches", type=int, default=0, help="stop after this many batches")
+    p.add_argument("--seconds", type=float, default=30.0, help="stop after this long (if --batches is not given)")
+    p.add_argument("--json-out", help="also append one JSON object per batch to this file")
+    p.add_argument("--no-clear", action="store_true", help="print tables one after another")
+    _filters(p)
+    p.set_defaults(func=stream)
+
+    p = sub.add_parser("serve", help="the replay socket server on its own")
+    p.add_argument("--input", nargs="*", default=[])
+    p.add_argument("--host", default="127.0.0.1", help="listen address (loopback unless you mean it)")
+    p.add_argument("--port", type=int, default=9999)
+    p.add_argument("--rate", type=float, default=None, help="lines per second (default: full speed)")
+    p.add_argument("--loop", action="store_true")
+    p.set_defaults(func=serve)
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--topic", choices=paths.TOPICS, help="only tweets of this topic (rule tag)")
+    p.add_argument("--lang", help="only tweets in this language (e.g. en)")
+    p.add_argument("--lexicon", default="default", choices=["default", *lexicon.NAMES])
+
+
+__all__ = ["register", "run_top"]
