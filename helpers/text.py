@@ -50,7 +50,7 @@ def words(text: str) -> list[str]:
 
 def tokenize(text: str, stop: frozenset[str] | None = None) -> list[str]:
     """Lower-cased tokens of a tweet: no URLs, mentions, numbers, punctuation, ``rt`` or stopwords."""
-    drop = stopwords() if stop is None else stop
+    drop = stopwords() if stop is None else stop | {""}  # "" stands for a dropped URL, mention or number
     return [w for w in _PATTERN.findall(text.lower().replace("’", "'")) if w not in drop]
 
 
