@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from helpers import lexicon, paths, plots
+from helpers import lexicon, paths, plots, spark
 from helpers.analyse import Snapshot
 from helpers.pipeline import check_window
 from helpers.runner import Source, StreamRun
@@ -97,7 +97,7 @@ class Dashboard:
 
     def __init__(
         self,
-        sc: SparkContext,
+        sc: SparkContext | None = None,
         source: SourceFactory = replay_source,
         batch_s: float = 1.0,
         limit: int | None = None,
@@ -154,6 +154,9 @@ class Dashboard:
         self._set_running(True)
         self._status("<b>starting</b> · Spark is setting up the stream…")
         try:
+            # The notebook's context, or a new one if it was stopped (say, by the notebook's last cell).
+            if self.sc is None or spark.active_context() is not self.sc:
+                self.sc = spark.get_context("dashboard")
             source = self.make_source(self)
             self.run = StreamRun(
                 self.sc,

@@ -171,17 +171,39 @@ def stop_streaming(ssc: StreamingContext, graceful: bool = True) -> None:
     ssc.stop(stopSparkContext=False, stopGraceFully=graceful)
 
 
-def stop_all() -> None:
-    """Stop any active StreamingContext, SparkSession and SparkContext (the last cell of a notebook)."""
+def stop_all(jvm: bool = True) -> None:
+    """Stop any active StreamingContext, SparkSession and SparkContext (the last cell of a notebook).
+
+    With ``jvm=True`` the JVM that pyspark launched is shut down too: a stopped context otherwise
+    leaves it running (and holding memory) until the kernel exits. The next ``get_context`` starts
+    a new one.
+    """
     from pyspark import SparkContext
+    from pyspark.sql import SparkSession
     from pyspark.streaming import StreamingContext
 
     active = StreamingContext.getActive()
     if active is not None:
         stop_streaming(active)
+    session = SparkSession.getActiveSession()
+    if session is not None:
+        session.stop()
     sc = SparkContext._active_spark_context
     if sc is not None:
         sc.stop()
+    gateway = SparkContext._gateway
+    if jvm and gateway is not None:
+        gateway.shutdown()
+        proc = getattr(gateway, "proc", None)
+        if proc is not None:
+            proc.stdin.close()  # the launcher exits when its stdin closes
+            try:
+                proc.wait(timeout=15)
+            except Exception:
+                proc.kill()
+                proc.wait()
+        SparkContext._gateway = None
+        SparkContext._jvm = None
 
 
 def preflight(start_spark: bool = True) -> list[_preflight.Check]:

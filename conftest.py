@@ -1,0 +1,106 @@
+"""Checks wrapped around every notebook that nbval runs (``notebooks/**/*.ipynb``).
+
+- Each notebook's kernel starts with a fake X API token in its environment; every cell's outputs and
+  the kernel's JVM log are scanned for it: a token must never reach an output or a log.
+- After a notebook's last cell, a probe inside the same kernel checks that nothing is left behind:
+  no SparkContext, no Spark JVM or other child process, no server listening, no non-daemon thread that the
+  fresh kernel (probed before the first cell) did not have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+#: Shaped like a real app-only Bearer Token (the before-stop hook greps for this prefix too).
+FAKE_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeLabToken%2Fnever%2Fshown%3DzZ0123456789abcdefABCDEF"
+
+_PROBE = r"""
+import json as _json, threading as _threading
+import psutil as _psutil
+from pyspark import SparkContext as _SC
+from helpers import spark as _spark
+_me = _psutil.Process()
+_kids = [" ".join(c.cmdline()[:4]) for c in _me.children(recursive=True)
+         if c.is_running() and c.status() != _psutil.STATUS_ZOMBIE]
+_ports = sorted({c.laddr.port for c in _me.net_connections(kind="tcp")
+                 if c.status == _psutil.CONN_LISTEN})
+_threads = [t.name for t in _threading.enumerate() if not t.daemon and t is not _threading.main_thread()]
+print("PROBE" + _json.dumps({"spark": _SC._active_spark_context is not None, "children": _kids,
+    "listening": _ports, "threads": _threads, "log": str(_spark.log_file())}))
+"""
+
+
+def _is_notebook_cell(item: pytest.Item) -> bool:
+    return type(item).__name__ == "IPyNbCell"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """The kernel (started in the first cell's setup) inherits the fake token."""
+    if not _is_notebook_cell(item):
+        yield
+        return
+    saved = os.environ.get("X_BEARER_TOKEN")
+    os.environ["X_BEARER_TOKEN"] = FAKE_TOKEN
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("X_BEARER_TOKEN", None)
+        else:
+            os.environ["X_BEARER_TOKEN"] = saved
+    notebook = item.parent
+    kernel = getattr(notebook, "kernel", None)
+    if not hasattr(notebook, "_lab_baseline") and kernel is not None and kernel.is_alive():
+        notebook._lab_baseline = _probe(item)  # what the fresh kernel itself runs (its own sockets, threads)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail a cell whose outputs contain the token."""
+    yield
+    if _is_notebook_cell(item) and FAKE_TOKEN in json.dumps(getattr(item, "test_outputs", None) or []):
+        pytest.fail("the X API token appeared in this cell's output")
+
+
+def _probe(item: pytest.Item) -> dict:
+    kernel = item.parent.kernel
+    msg_id = kernel.execute_cell_input(_PROBE, allow_stdin=False)
+    kernel.await_reply(msg_id, timeout=60)
+    text = ""
+    while True:
+        msg = kernel.get_message(stream="iopub", timeout=30)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            text += msg["content"]["text"]
+        elif msg["msg_type"] == "error":
+            raise AssertionError("the leftover probe failed: " + "\n".join(msg["content"]["traceback"])[-2000:])
+        elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    return json.loads(text.split("PROBE", 1)[1])
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After a notebook's last cell: nothing left running, and no token in the JVM's log."""
+    if not _is_notebook_cell(item) or (nextitem is not None and nextitem.parent is item.parent):
+        return
+    kernel = getattr(item.parent, "kernel", None)
+    if kernel is None or not kernel.is_alive():
+        return
+    found = _probe(item)
+    log = Path(found["log"])
+    if log.exists() and FAKE_TOKEN in log.read_text(errors="replace"):
+        pytest.fail(f"the X API token appeared in the JVM log {log}")
+    base = getattr(item.parent, "_lab_baseline", {})
+    left = {k: sorted(set(found[k]) - set(base.get(k, []))) for k in ("children", "listening", "threads")}
+    left = {k: v for k, v in left.items() if v}
+    if found["spark"]:
+        left["spark"] = "a SparkContext is still active"
+    if left:
+        pytest.fail(f"{item.parent.name} left things running after its last cell: {left}")
