@@ -57,6 +57,7 @@ SourceFactory = Callable[["Dashboard"], Source]
 def replay_source(dash: Dashboard) -> Source:
     """Make the default source from the dashboard's controls (topic and replay speed)."""
     topic = dash.topic.value or None
+    dash.note.value = f"replaying the shipped sample ({topic or 'all topics'}) at {dash.speed.value} tweets/s"
     return SocketReplay(topic, rate=float(dash.speed.value), limit=dash.limit)
 
 
@@ -122,6 +123,7 @@ class Dashboard:
         self.start_button = widgets.Button(description="Start", button_style="success", icon="play")
         self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
         self.status = widgets.HTML("<b>stopped</b> · press Start")
+        self.note = widgets.HTML("")  # where the tweets come from (set by the source)
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
         self.start_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
@@ -132,7 +134,7 @@ class Dashboard:
                 widgets.HBox([self.start_button, self.stop_button]),
             ]
         )
-        self.panel = widgets.VBox([controls, self.status, self.image])
+        self.panel = widgets.VBox([controls, self.note, self.status, self.image])
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -55,17 +55,29 @@ class Replay:
         """End the replay at the next line."""
         self._stopped.set()
 
-    def __iter__(self) -> Iterator[str]:
-        started = time.monotonic()
+    def _all(self) -> Iterator[str]:
         while not self._stopped.is_set():
-            for line in merged_lines(self.files):
-                if self._stopped.is_set() or (self.limit is not None and self.sent >= self.limit):
-                    return
-                if self.rate:
-                    wait = started + self.sent / self.rate - time.monotonic()
-                    if wait > 0 and self._stopped.wait(wait):
-                        return
-                self.sent += 1
-                yield line
+            yield from merged_lines(self.files)
             if not self.loop:
                 return
+
+    def __iter__(self) -> Iterator[str]:
+        for line in paced(self._all(), self.rate, self._stopped):
+            if self.limit is not None and self.sent >= self.limit:
+                return
+            self.sent += 1
+            yield line
+
+
+def paced(lines: Iterable[str], rate: float | None, stop: threading.Event | None = None) -> Iterator[str]:
+    """Yield ``lines`` at about ``rate`` per second (all at once when ``rate`` is None); ``stop`` ends it early."""
+    stop = stop or threading.Event()
+    started = time.monotonic()
+    for sent, line in enumerate(lines):
+        if rate:
+            wait = started + sent / rate - time.monotonic()
+            if wait > 0 and stop.wait(wait):
+                return
+        if stop.is_set():
+            return
+        yield line

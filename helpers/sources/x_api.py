@@ -49,6 +49,7 @@ from requests.adapters import HTTPAdapter
 from helpers import paths
 
 log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())  # a library: say nothing unless the app configures logging
 
 #: Where requests go unless ``X_API_BASE_URL`` says otherwise.
 DEFAULT_BASE_URL = "https://api.x.com"
