@@ -31,6 +31,7 @@ class ReplayServer:
         host: str = "127.0.0.1",
         port: int = 0,
         lines: Iterable[str] | None = None,
+        drop_every: int | None = None,
     ) -> None:
         self.replay = Replay(files, rate=rate, loop=loop, limit=limit)
         self._lines: Iterator[str] = iter(lines) if lines is not None else iter(self.replay)
@@ -42,6 +43,7 @@ class ReplayServer:
         self.connections = 0
         self.sent = 0
         self.finished = threading.Event()  # set when every line has been sent
+        self.drop_every = drop_every  # fault injection: close each connection after this many lines
         self._thread = threading.Thread(target=self._serve, name=f"replay-server-{self.port}", daemon=True)
 
     def start(self) -> ReplayServer:
@@ -80,7 +82,11 @@ class ReplayServer:
 
     def _send_all(self, conn: socket.socket) -> None:
         conn.settimeout(5)
+        sent_here = 0
         while not self._stop.is_set():
+            if self.drop_every and sent_here >= self.drop_every:
+                return  # hang up on this client, as a flaky network would
+            sent_here += 1
             line = self._next()
             if line is None:
                 self.finished.set()
