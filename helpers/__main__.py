@@ -6,6 +6,7 @@ top              top words of files through the python, dstream or structured en
 stream           a live table in the terminal: replayed tweets through the DStream pipeline
 serve            the replay socket server on its own (127.0.0.1)
 capture          record live tweets from the X API into an NDJSON file for later replay
+nav              write the previous · contents · next line of every lesson (--check: only verify)
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nav(args: argparse.Namespace) -> int:
+    from helpers import nav
+
+    stale = nav.update(check=args.check)
+    for path in stale:
+        print(f"{'out of date' if args.check else 'updated'}: {path.name}")
+    return 1 if args.check and stale else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     from helpers import generate, paths
@@ -45,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(paths.SAMPLE_TWEETS))
     p.add_argument("--seed", type=int, default=generate.SEED)
     p.set_defaults(func=_generate)
+    p = sub.add_parser("nav", help="write the navigation line of every lesson notebook")
+    p.add_argument("--check", action="store_true", help="exit 1 if any is out of date, change nothing")
+    p.set_defaults(func=_nav)
     from helpers import cli_stream
 
     cli_stream.register(sub)
