@@ -10,5 +10,7 @@ from __future__ import annotations
 from helpers.check.base import Verdict, verdict  # noqa: F401
 from helpers.check.lesson00 import *  # noqa: F403
 from helpers.check.lesson01 import *  # noqa: F403
+from helpers.check.lesson02 import *  # noqa: F403
+from helpers.check.lesson03 import *  # noqa: F403
 from helpers.check.lesson05 import *  # noqa: F403
 from helpers.check.lesson07 import *  # noqa: F403

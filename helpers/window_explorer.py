@@ -1,0 +1,331 @@
+"""Notebook 03's window explorer: sliders for window and slide, a button that runs a bounded stream.
+
+    batches = window_explorer.sample_batches(count=6, minutes=10)   # known batches of the sample
+    results = window_explorer.run_windows(sc, batches, batch_s=1, window_s=3, slide_s=2)
+    assert results == window_explorer.python_windows(batches, window=3, slide=2)
+    explorer = window_explorer.WindowExplorer(batches)               # the widgets; explorer.run() clicks Run
+
+``run_windows`` is the bounded run on its own, without widgets: a queue of known batches through the
+kit's own windowed word count (``helpers.pipeline.windowed_counts``: reduceByKeyAndWindow with the
+inverse function, which pyspark uses once a window is five slides long, so with a checkpoint) and a
+windowed tweet count, until every window that holds data is done. It returns one ``WindowResult`` per
+window, which ``python_windows`` computes again with ``helpers.engine.PythonEngine``.
+This is the only helper module besides the dashboard that uses ipywidgets, and only in ``WindowExplorer``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from operator import add, sub
+from typing import TYPE_CHECKING, Any
+
+from matplotlib.figure import Figure
+
+from helpers import paths, pipeline, spark, timeline
+from helpers.analyse import rank, summarise
+from helpers.engine import PythonEngine
+from helpers.sources.queue import QueueSource
+from helpers.sources.replay import merged_lines
+from helpers.tweets import parse_line
+
+if TYPE_CHECKING:
+    from pyspark import RDD, SparkContext
+    from pyspark.streaming import StreamingContext
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """One window: the batches it covers (numbered from 1), its tweets, and its word counts."""
+
+    first: int
+    last: int
+    tweets: int
+    words: dict[str, int]
+
+    def count(self, word: str) -> int:
+        """How often ``word`` came in this window (0 if not at all)."""
+        return self.words.get(word, 0)
+
+
+def sample_batches(count: int = 6, minutes: int = 10, topics: Sequence[str] | None = None) -> list[list[str]]:
+    """The sample's tweets in time order, cut into ``count`` batches of ``minutes`` minutes each.
+
+    Replaying one batch per batch interval plays the sample fast forward: with 10-minute batches and
+    a 1 s interval, one second of the stream is ten minutes of the sample.
+    """
+    if count <= 0 or minutes <= 0:
+        raise ValueError(f"need count > 0 and minutes > 0, got {count} and {minutes}")
+    batches: list[list[str]] = [[] for _ in range(count)]
+    start = None
+    for line in merged_lines(paths.sample_files(None if topics is None else list(topics))):
+        tweet = parse_line(line)
+        if tweet is None:
+            continue
+        minute = int(datetime.fromisoformat(tweet.created_at.replace("Z", "+00:00")).timestamp() // 60)
+        if start is None:
+            start = minute - minute % minutes
+        slot = (minute - start) // minutes
+        if slot >= count:
+            break
+        batches[slot].append(line)
+    return batches
+
+
+def python_windows(batches: Sequence[Sequence[str]], window: int, slide: int) -> list[WindowResult]:
+    """The same windows as ``run_windows``, worked out in plain Python by ``helpers.engine.PythonEngine``.
+
+    ``window`` and ``slide`` count batches. Empty batches follow the data until the last data batch has
+    left the window, as in the stream.
+    """
+    spans = timeline.window_spans(len(batches), window, slide, tail=True)
+    engine = PythonEngine(window=window, slide=slide, top_n=10**9)
+    end = spans[-1][1] if spans else 0  # the last window's last batch: empty ones follow the data
+    snaps = [engine.process(b) for b in [*batches, *([[]] * (end - len(batches)))]]
+    words = [{r.word: r.count for r in snap.top} for snap in snaps if snap.window_updated]
+    tweets = [snap.stats.tweets for snap in snaps]
+    return [
+        WindowResult(first, last, sum(tweets[first - 1 : last]), w)
+        for (first, last), w in zip(spans, words, strict=True)
+    ]
+
+
+# Results by run id. With checkpointing on, Spark pickles every foreachRDD function into the
+# checkpoint; the registered functions hold only two strings, and ``_collect`` is pickled by name,
+# so the growing lists of results are never pickled with them (as in helpers.sinks).
+_RUNS: dict[str, dict[str, list[Any]]] = {}
+
+
+def _collect(run_id: str, kind: str, rdd: RDD) -> None:
+    found = _RUNS.get(run_id)
+    if found is None:  # the run is over: nothing to keep
+        return
+    rows = rdd.collect()
+    found[kind].append(dict(rows) if kind == "words" else sum(rows))
+
+
+def _collector(run_id: str, kind: str) -> Callable[[datetime, RDD], None]:
+    def collect(t: datetime, rdd: RDD) -> None:  # returns None: a returned value would kill the stream
+        _collect(run_id, kind, rdd)
+
+    return collect
+
+
+def run_until(ssc: StreamingContext, done: Callable[[], bool], timeout: float = 300.0, graceful: bool = False) -> None:
+    """Start ``ssc``, wait until ``done()`` is true, then stop it, keeping the SparkContext.
+
+    02's waiting loop as a function; raises TimeoutError (after stopping) if ``timeout`` passes first.
+    The stop is not graceful by default: everything asked for is in, and the batches still due (on a
+    busy machine Spark runs behind, and a graceful stop would first process every one of them) hold
+    only the queue's empty batches. Pass ``graceful=True`` for a source whose data you still need.
+    """
+    started = time.monotonic()
+    ssc.start()
+    try:
+        while not done():
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"the stream was not done after {timeout:g} s")
+            ssc.awaitTerminationOrTimeout(0.2)
+    finally:
+        spark.stop_streaming(ssc, graceful=graceful)
+
+
+def run_windows(
+    sc: SparkContext,
+    batches: Sequence[Sequence[str]],
+    batch_s: float = 1.0,
+    window_s: float = 3.0,
+    slide_s: float = 2.0,
+    timeout: float = 300.0,
+) -> list[WindowResult]:
+    """Stream ``batches`` (one per batch interval) and return every window that holds some of them.
+
+    Checks the window first (a clear ValueError, before Spark is asked). Word counts come from
+    ``pipeline.windowed_counts`` (reduceByKeyAndWindow with the inverse function and a filter, as the
+    dashboard uses it), tweet counts from a reduceByWindow of each batch's tweets; so the run needs
+    a checkpoint folder, made fresh and removed afterwards.
+    """
+    window, slide = timeline.in_batches(batch_s, window_s, slide_s)
+    spans = timeline.window_spans(len(batches), window, slide, tail=True)
+    folder = spark.checkpoint_dir("lab-windows-")
+    run_id = uuid.uuid4().hex
+    found: dict[str, list[Any]] = {"words": [], "tweets": []}
+    _RUNS[run_id] = found
+    try:
+        ssc = spark.streaming_context(sc, batch_s, checkpoint=folder)
+        parts = pipeline.summaries(QueueSource([list(b) for b in batches]).dstream(ssc))
+        words = pipeline.windowed_counts(pipeline.word_counts(parts), window_s, slide_s)
+        tweets = parts.map(lambda s: s.stats.tweets).reduceByWindow(add, sub, window_s, slide_s)
+        words.foreachRDD(_collector(run_id, "words"))
+        tweets.foreachRDD(_collector(run_id, "tweets"))
+        run_until(ssc, lambda: min(len(found["words"]), len(found["tweets"])) >= len(spans), timeout)
+    finally:
+        _RUNS.pop(run_id, None)
+        shutil.rmtree(folder, ignore_errors=True)
+    return [
+        WindowResult(first, last, n, w)
+        for (first, last), n, w in zip(spans, found["tweets"], found["words"], strict=False)
+    ]
+
+
+# --- the widgets ----------------------------------------------------------------------------------
+
+#: What the count menu offers besides words.
+TWEETS = "tweets"
+READY = "ready: press Run to stream the batches with these settings"
+
+
+def _png(fig: Figure) -> bytes:
+    buf = BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    return buf.getvalue()
+
+
+class WindowExplorer:
+    """Sliders for window length and slide, a batch interval menu, a count menu, and a Run button.
+
+    Moving a slider redraws the timeline at once (no Spark); a choice Spark would reject shows its
+    reason in the status line and disables Run. Run streams the batches with ``run_windows`` on the
+    running SparkContext (started if a last cell has stopped it) and draws the count per window under
+    the timeline. ``run()`` does what the button does and returns the windows, so a notebook cell (or
+    a test) can call it and check the numbers.
+    """
+
+    def __init__(
+        self,
+        batches: Sequence[Sequence[str]],
+        batch_s: float = 1.0,
+        window_s: float = 3.0,
+        slide_s: float = 2.0,
+        words: int = 12,
+    ) -> None:
+        import ipywidgets as widgets
+
+        self.batches = [list(b) for b in batches]
+        self.results: list[WindowResult] = []
+        self._ran_with: tuple[float, float, float] | None = None
+        self._ran_status = READY
+        totals = summarise(line for b in self.batches for line in b).words
+        style = {"description_width": "initial"}
+        self.batch = widgets.Dropdown(
+            options=[0.5, 1.0, 2.0], value=float(batch_s), description="batch interval (s)", style=style
+        )
+        self.window = widgets.FloatSlider(
+            value=window_s,
+            min=0.5,
+            max=8,
+            step=0.5,
+            readout_format=".1f",
+            description="window (s)",
+            continuous_update=False,
+            style=style,
+        )
+        self.slide = widgets.FloatSlider(
+            value=slide_s,
+            min=0.5,
+            max=8,
+            step=0.5,
+            readout_format=".1f",
+            description="slide (s)",
+            continuous_update=False,
+            style=style,
+        )
+        self.what = widgets.Dropdown(
+            options=[TWEETS, *(w for w, _ in rank(totals.items(), words))], value=TWEETS, description="count"
+        )
+        self.button = widgets.Button(description="Run the stream", icon="play", button_style="primary")
+        self.status = widgets.Label()
+        self.image = widgets.Image(format="png")
+        for control in (self.batch, self.window, self.slide):
+            control.observe(lambda _: self.refresh(), names="value")
+        self.what.observe(lambda _: self.refresh(), names="value")
+        self.button.on_click(lambda _: self.run())
+        self.box = widgets.VBox(
+            [
+                widgets.HBox([self.batch, self.window, self.slide]),
+                widgets.HBox([self.what, self.button]),
+                self.status,
+                self.image,
+            ]
+        )
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.box._repr_mimebundle_(**kwargs)
+
+    @property
+    def settings(self) -> tuple[float, float, float]:
+        """``(batch_s, window_s, slide_s)`` as the controls show them now."""
+        return float(self.batch.value), float(self.window.value), float(self.slide.value)
+
+    def check(self) -> tuple[int, int] | None:
+        """Window and slide in batches, or None after showing why Spark would reject them."""
+        try:
+            found = timeline.in_batches(*self.settings)
+        except ValueError as e:
+            self.status.value = f"✗ {e}"
+            self.button.disabled = True
+            return None
+        self.button.disabled = False
+        return found
+
+    def figure(self) -> Figure:
+        """The timeline of the current settings, and the last run's counts under it if they match."""
+        batch_s, window_s, slide_s = self.settings
+        fig = Figure(figsize=(10, 6.5), layout="constrained")
+        top, bottom = fig.subplots(2, 1, height_ratios=[3, 2])
+        timeline.draw_timeline(top, batch_s, window_s, slide_s, batches=len(self.batches), tail=True)
+        if self.results and self._ran_with == self.settings:
+            spans = [(r.first, r.last) for r in self.results]
+            if self.what.value == TWEETS:
+                counts = [r.tweets for r in self.results]
+                per_batch = [summarise(b).stats.tweets for b in self.batches]
+            else:
+                counts = [r.count(self.what.value) for r in self.results]
+                per_batch = [summarise(b).words.get(self.what.value, 0) for b in self.batches]
+            label = TWEETS if self.what.value == TWEETS else f"'{self.what.value}'"
+            timeline.draw_window_counts(bottom, batch_s, spans, counts, label, per_batch)
+            bottom.set_xlim(top.get_xlim())
+        else:
+            bottom.axis("off")
+            bottom.text(0.5, 0.5, "press Run to stream the batches with these settings", ha="center", va="center")
+        return fig
+
+    def refresh(self) -> None:
+        """Check the settings and redraw (a cheap picture: Spark is not asked)."""
+        if self.check() is None:
+            return
+        self.image.value = _png(self.figure())
+        self.status.value = self._ran_status if self._ran_with == self.settings else READY
+
+    def run(self) -> list[WindowResult]:
+        """What the Run button does: stream the batches, draw the counts, return the windows ([] if refused)."""
+        if self.check() is None:
+            return []
+        batch_s, window_s, slide_s = self.settings
+        self.button.disabled = True
+        started = time.monotonic()
+        try:
+            if spark.active_context() is None:  # e.g. after Run All, whose last cell stops Spark
+                self.status.value = "starting Spark (about ten seconds)…"
+            sc = spark.get_context("window-explorer")
+            self.status.value = f"running {len(self.batches)} batches of {batch_s:g} s, then the windows' tail…"
+            self.results = run_windows(sc, self.batches, batch_s, window_s, slide_s)
+            self._ran_with = (batch_s, window_s, slide_s)
+            self._ran_status = f"✓ {len(self.results)} windows in {time.monotonic() - started:.0f} s"
+            self.refresh()  # the counts under the timeline, then the status
+        except Exception as e:  # shown where the learner looks; never a trace in a callback
+            first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+            self.status.value = f"✗ {type(e).__name__}: {first}" if first else f"✗ {type(e).__name__}"
+            return []
+        finally:
+            self.button.disabled = False
+        return self.results
+
+
+__all__ = ["TWEETS", "WindowExplorer", "WindowResult", "python_windows", "run_until", "run_windows", "sample_batches"]
