@@ -12,7 +12,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test demo preflight lint format sample lexicons clean
+.PHONY: lab test demo bench preflight lint format sample lexicons clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: preflight
 
 demo: preflight
 	$(BIN)/python -m helpers stream --seconds 30
+
+# Speed and memory, measured on demand (never in the tests): prints a table, see docs/performance.md.
+bench: preflight
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
