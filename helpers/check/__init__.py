@@ -12,5 +12,6 @@ from helpers.check.lesson00 import *  # noqa: F403
 from helpers.check.lesson01 import *  # noqa: F403
 from helpers.check.lesson02 import *  # noqa: F403
 from helpers.check.lesson03 import *  # noqa: F403
+from helpers.check.lesson04 import *  # noqa: F403
 from helpers.check.lesson05 import *  # noqa: F403
 from helpers.check.lesson07 import *  # noqa: F403

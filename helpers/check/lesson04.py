@@ -1,0 +1,355 @@
+"""Self-checks for notebook 04 (state and checkpoints): state per word, the join back, what needs what.
+
+``check.exercise_4_1(answer)`` … ``check.exercise_4_4(answer)`` print ✓ or ✗ with what is wrong and why.
+The right answers are worked out in plain Python (``helpers.analyse.summarise``, no Spark) over
+``exercise_batches()``: the lines the notebook streams, ``batches_of(merged_lines(sample_files()), 1500)``,
+the first 6, one batch a second.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import cache
+from itertools import islice
+from typing import Any
+
+from helpers import paths
+from helpers.analyse import summarise
+from helpers.check.base import Verdict, verdict
+from helpers.check.lesson00 import is_rdd, not_answered
+from helpers.check.lesson01 import _pairs
+from helpers.engine import PythonEngine
+from helpers.sources.queue import batches_of
+from helpers.sources.replay import merged_lines
+
+__all__ = ["exercise_4_1", "exercise_4_2", "exercise_4_3", "exercise_4_4"]
+
+#: The notebook streams the first BATCHES batches of BATCH_LINES lines of the merged sample, 1 s a batch.
+BATCH_LINES, BATCHES = 1500, 6
+#: Exercise 4.2: the current view of a WINDOW_S window sliding every SLIDE_S, after the last batch.
+WINDOW_S, SLIDE_S = 4, 2
+#: Exercise 4.2: words with at least this running total, the TOP largest shares.
+MIN_TOTAL, TOP = 100, 5
+
+#: Exercise 4.3: which of these refuse to start without ``ssc.checkpoint(folder)``, and why.
+NEEDS_CHECKPOINT: dict[str, tuple[str, bool, str]] = {
+    "a": (
+        "counts.window(4, 2)",
+        False,
+        "window() keeps the last batches' RDDs and unites them; nothing is built on an earlier result",
+    ),
+    "b": (
+        "counts.reduceByKeyAndWindow(add, sub, 4, 2)",
+        True,
+        "with the inverse function each window is the previous window plus the new batches minus the old "
+        "ones: a chain of results that grows every slide, so Spark saves it now and then",
+    ),
+    "c": (
+        "counts.reduceByKeyAndWindow(add, None, 4, 2)",
+        False,
+        "without an inverse function each window is added up afresh from its batches: no chain of results",
+    ),
+    "d": (
+        "counts.updateStateByKey(update)",
+        True,
+        "each batch's state is built on the previous batch's state: without saving it now and then, the "
+        "lineage would reach back to the first batch",
+    ),
+    "e": (
+        "lines.countByWindow(4, 2)",
+        True,
+        "countByWindow is a reduceByWindow with an inverse function (it adds the new batches' counts and "
+        "subtracts the old ones): the same chain as (b)",
+    ),
+    "f": (
+        "counts.foreachRDD(save)",
+        False,
+        "an output operation runs once per batch on that batch's RDD and keeps nothing",
+    ),
+}
+
+#: Exercise 4.4: the kit's sources, and whether a restarted driver gets every line back from them.
+RECOVERS: dict[str, tuple[bool, str]] = {
+    "queue": (
+        False,
+        "the RDDs of a queue stream live in the driver's memory, and Spark cannot save them in the "
+        "checkpoint (it warns 'queueStream doesn't support checkpointing'): they die with the driver",
+    ),
+    "socket": (
+        False,
+        "lines a receiver had taken but no batch had processed die with the driver, and the replay server does "
+        "not send them again (a write-ahead log, spark.streaming.receiver.writeAheadLog.enable, helps only "
+        "with a source that can resend)",
+    ),
+    "files": (
+        True,
+        "the files stay in the folder, and the checkpoint records which files each batch read, so missed "
+        "batches read them again and new files are found",
+    ),
+}
+_SOURCE_NAMES = {"file": "files", "textfilestream": "files", "queuestream": "queue", "sockettextstream": "socket"}
+
+
+# --- the right answers, in plain Python --------------------------------------------------------------
+
+
+@cache
+def exercise_batches() -> tuple[tuple[str, ...], ...]:
+    """The lines of each batch the notebook streams: ``batches_of(merged_lines(sample_files()), 1500)``, 6."""
+    lines = merged_lines(paths.sample_files())
+    return tuple(tuple(b) for b in islice(batches_of(lines, BATCH_LINES), BATCHES))
+
+
+@cache
+def batch_counts() -> tuple[Counter[str], ...]:
+    """Each batch's word counts (``summarise``: stopwords dropped, as ``pipeline.word_counts``)."""
+    return tuple(summarise(b).words for b in exercise_batches())
+
+
+def batches_per_word(upto: int = BATCHES) -> Counter[str]:
+    """Word → in how many of the first ``upto`` batches it came at least once."""
+    return Counter(w for counts in batch_counts()[:upto] for w in counts)
+
+
+def running_totals(upto: int = BATCHES) -> Counter[str]:
+    """Word → how often it came in the first ``upto`` batches."""
+    total: Counter[str] = Counter()
+    for counts in batch_counts()[:upto]:
+        total.update(counts)
+    return total
+
+
+@cache
+def current_view(upto: int = BATCHES) -> dict[str, tuple[int, int]]:
+    """Word → (count in the window, running total) after batch ``upto`` (a multiple of the slide).
+
+    From the reference engine, which works out the same "current" view as ``pipeline.current_view``.
+    """
+    engine = PythonEngine(window=WINDOW_S, slide=SLIDE_S, top_n=10**9)  # 1 s batches: seconds are batches
+    for batch in exercise_batches()[:upto]:
+        snapshot = engine.process(batch)
+    return {r.word: (r.count, r.total) for r in snapshot.top}
+
+
+def trending(view: Mapping[str, tuple[int, int]], min_total: int = MIN_TOTAL, n: int = TOP) -> list[str]:
+    """The ``n`` words with the largest window count ÷ running total (total ≥ ``min_total``), ties by word."""
+    kept = [(w, c / t) for w, (c, t) in view.items() if t >= min_total]
+    return [w for w, _ in sorted(kept, key=lambda ws: (-ws[1], ws[0]))[:n]]
+
+
+def _is_dstream(answer: object) -> bool:
+    return hasattr(answer, "_jdstream") and hasattr(answer, "foreachRDD")
+
+
+def _not_collected(answer: object) -> Verdict | None:
+    """The ✗ for a DStream or RDD handed in instead of the values it holds, or None."""
+    if _is_dstream(answer):
+        return verdict(
+            False,
+            "",
+            "that is a DStream, the description of a stream: collect its RDD in foreachRDD, e.g. "
+            "seen.append(dict(rdd.collect())), and hand in the values",
+        )
+    if is_rdd(answer):
+        return verdict(
+            False, "", "that is an RDD, a recipe Spark has not run yet: dict(rdd.collect()) gives its values"
+        )
+    return None
+
+
+# --- the exercises ------------------------------------------------------------------------------------
+
+
+def exercise_4_1(answer: Any) -> Verdict:
+    """Word → in how many of the 6 batches it came (the state of updateStateByKey after the last batch)."""
+    if answer is None:
+        return not_answered()
+    not_values = _not_collected(answer)
+    if not_values is not None:
+        return not_values
+    expected = batches_per_word()
+    pairs = _pairs(answer, "word", sorted(expected.items())[:2])
+    if isinstance(pairs, str):
+        return verdict(False, "", pairs)
+    got = dict(pairs)
+    if got == expected:
+        every = sum(1 for n in expected.values() if n == BATCHES)
+        return verdict(
+            True,
+            f"right: {len(expected)} words, {every} of them in all {BATCHES} batches — the state carried "
+            "each word's number from batch to batch",
+            "",
+        )
+    if got == running_totals():
+        return verdict(
+            False,
+            "",
+            "these are running totals (how often each word came): count a batch once for a word that came in "
+            "it, whatever its count there — (old or 0) + 1 when new is not empty",
+        )
+    if got and all(n in (0, 1) for n in got.values()):
+        return verdict(
+            False,
+            "",
+            "every word has 1 (or 0): your update function forgets the old state; add to it, e.g. "
+            "(old or 0) + (1 if new else 0)",
+        )
+    missing = sorted(expected.keys() - got.keys())
+    if missing:
+        return verdict(
+            False,
+            "",
+            f"{len(missing)} word(s) missing, e.g. '{missing[0]}': in a batch without a word, new is [] — "
+            "return the old state then; a returned None removes the word from the state",
+        )
+    extra = sorted(got.keys() - expected.keys())
+    if extra:
+        return verdict(False, "", f"'{extra[0]}' is not a word of the batches: count the words of word_counts")
+    if all(got[w] >= n for w, n in expected.items()):
+        over = next(w for w, n in sorted(expected.items()) if got[w] > n)
+        return verdict(
+            False,
+            "",
+            f"'{over}' has {got[over]} but came in {expected[over]} batches: add 1 only when the word is in the "
+            "batch (new is not empty); the update function runs for every word in every batch, even empty ones",
+        )
+    word = next(w for w in sorted(expected) if got[w] != expected[w])
+    return verdict(
+        False, "", f"'{word}': {got[word]} vs {expected[word]} batches — count 1 for each batch in which it came"
+    )
+
+
+def _words(answer: Any) -> list[Any] | str:
+    """The answer as a list of words (the first item of pairs), or the sentence saying why not."""
+    if isinstance(answer, Mapping):
+        return "expected a list of words, highest share first, not a dict (a dict has no order to check)"
+    if isinstance(answer, str) or not isinstance(answer, Iterable):
+        return f"expected a list of {TOP} words, highest share first; got {type(answer).__name__}"
+    items = list(answer)
+    return [x[0] if isinstance(x, (list, tuple)) and x else x for x in items]
+
+
+def exercise_4_2(answer: Any) -> Verdict:
+    """The 5 words with the largest window count ÷ running total (total ≥ 100) after batch 6, highest first."""
+    if answer is None:
+        return not_answered()
+    not_values = _not_collected(answer)
+    if not_values is not None:
+        return not_values
+    words = _words(answer)
+    if isinstance(words, str):
+        return verdict(False, "", words)
+    if not all(isinstance(w, str) for w in words):
+        return verdict(False, "", "each entry should be a word (a string) or a (word, …) pair with the word first")
+    view = current_view()
+    expected = trending(view)
+    if words == expected:
+        c, t = view[expected[0]]
+        return verdict(
+            True,
+            f"right: {', '.join(expected)} — '{expected[0]}' came {c} times in the last {WINDOW_S} batches out "
+            f"of {t} in all: on the rise",
+            "",
+        )
+    if len(words) != TOP:
+        return verdict(False, "", f"you have {len(words)} words, expected {TOP}")
+    if sorted(words) == sorted(expected):
+        return verdict(False, "", "the right words, not in order: the largest share (window ÷ total) first")
+    frequent = [(w, c / t) for w, (c, t) in view.items() if t >= MIN_TOTAL]
+    mistakes = {
+        f"include only words with a running total of at least {MIN_TOTAL}: rare words get large shares by "
+        "chance": trending(view, min_total=0),
+        "these are the smallest shares: sort by window ÷ total, largest first": [
+            w for w, _ in sorted(frequent, key=lambda ws: (ws[1], ws[0]))[:TOP]
+        ],
+        "these are the window's most frequent words: rank by window count ÷ running total": [
+            w for w, _ in sorted(view.items(), key=lambda kv: (-kv[1][0], kv[0]))[:TOP]
+        ],
+        "these are the words with the largest running totals: rank by window count ÷ running total": [
+            w for w, _ in sorted(view.items(), key=lambda kv: (-kv[1][1], kv[0]))[:TOP]
+        ],
+    }
+    for why, wrong in mistakes.items():
+        if words == wrong:
+            return verdict(False, "", why)
+    if any(words == trending(current_view(upto)) for upto in range(SLIDE_S, BATCHES, SLIDE_S)):
+        return verdict(
+            False,
+            "",
+            f"that is an earlier view: take the last one, after batch {BATCHES} (its window holds batches "
+            f"{BATCHES - WINDOW_S + 1}–{BATCHES})",
+        )
+    unknown = next((w for w in words if w not in view), None)
+    if unknown is not None:
+        return verdict(False, "", f"'{unknown}' is not in the current view after batch {BATCHES}")
+    low = next(w for w in words if w not in expected)
+    c, t = view[low]
+    return verdict(
+        False,
+        "",
+        f"'{low}' ({c} of {t}, {c / t:.3f}) is not among the {TOP} largest shares: keep words with a total of at "
+        f"least {MIN_TOTAL}, then sort by window ÷ total, largest first",
+    )
+
+
+def _choices(answer: Any, allowed: Iterable[str], normalise: Mapping[str, str] | None = None) -> set[str] | str:
+    """A set of lower-case choices from a string, list, tuple or set, or the sentence saying why not."""
+    names = sorted(allowed)
+    if isinstance(answer, str):
+        items = answer.replace(",", " ").split()
+        if len(items) == 1 and items[0].lower() not in names and set(items[0].lower()) <= set(names):
+            items = list(items[0])  # "bd" for {"b", "d"}
+    elif isinstance(answer, (list, tuple, set, frozenset)):
+        items = list(answer)
+    else:
+        return f"expected a set of choices such as {{'{names[0]}'}}; got {type(answer).__name__}"
+    got = set()
+    for item in items:
+        if not isinstance(item, str):
+            return f"each choice is a string, one of {', '.join(names)}; {item!r} is not"
+        key = item.strip().lower()
+        key = (normalise or {}).get(key, key)
+        if key not in names:
+            return f"'{item}' is not one of the choices: {', '.join(names)}"
+        got.add(key)
+    return got
+
+
+def exercise_4_3(answer: Any) -> Verdict:
+    """Which of the operations (a)–(f) refuse to start without ``ssc.checkpoint(folder)``."""
+    if answer is None:
+        return not_answered()
+    got = _choices(answer, NEEDS_CHECKPOINT)
+    if isinstance(got, str):
+        return verdict(False, "", got)
+    expected = {k for k, (_, needs, _) in NEEDS_CHECKPOINT.items() if needs}
+    if got == expected:
+        return verdict(
+            True,
+            f"right: {', '.join(sorted(expected))} — each builds on its own earlier result, so Spark saves "
+            "that result to the checkpoint folder every few batches and cuts the lineage there",
+            "",
+        )
+    missing, extra = sorted(expected - got), sorted(got - expected)
+    if missing:
+        k = missing[0]
+        return verdict(False, "", f"({k}) {NEEDS_CHECKPOINT[k][0]} needs one: {NEEDS_CHECKPOINT[k][2]}")
+    k = extra[0]
+    return verdict(False, "", f"({k}) {NEEDS_CHECKPOINT[k][0]} starts without one: {NEEDS_CHECKPOINT[k][2]}")
+
+
+def exercise_4_4(answer: Any) -> Verdict:
+    """Which of the kit's sources ("queue", "socket", "files") lose nothing when the driver is killed."""
+    if answer is None:
+        return not_answered()
+    got = _choices(answer, RECOVERS, _SOURCE_NAMES)
+    if isinstance(got, str):
+        return verdict(False, "", got)
+    expected = {k for k, (ok, _) in RECOVERS.items() if ok}
+    if got == expected:
+        return verdict(True, f"right: only files — {RECOVERS['files'][1]}", "")
+    extra, missing = sorted(got - expected), sorted(expected - got)
+    if extra:
+        return verdict(False, "", f"not {extra[0]}: {RECOVERS[extra[0]][1]}")
+    return verdict(False, "", f"{missing[0]} lose nothing: {RECOVERS[missing[0]][1]}")
