@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
-PYTEST_ARGS ?=
+# Two test files at a time: the streaming tests mostly wait on batch intervals. `make test PYTEST_ARGS=` for one.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 # Every server the kit starts listens on loopback; Spark's driver too.
 export SPARK_LOCAL_IP := 127.0.0.1
 # JupyterLab refuses to run as root without this flag (containers, CI).
