@@ -15,3 +15,4 @@ from helpers.check.lesson03 import *  # noqa: F403
 from helpers.check.lesson04 import *  # noqa: F403
 from helpers.check.lesson05 import *  # noqa: F403
 from helpers.check.lesson07 import *  # noqa: F403
+from helpers.check.lesson08 import *  # noqa: F403

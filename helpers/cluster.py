@@ -1,0 +1,722 @@
+"""A real Spark standalone cluster on 127.0.0.1, started from the pip-installed Spark (notebook 08).
+
+    with Cluster(workers=2) as lab:                      # a master and two workers, 1 core and 1 GiB each
+        sc = spark.get_context("08", master_url=lab.master_url)
+        print(lab.ui_url)                                # the master's web UI
+        ...
+        spark.stop_all()                                 # (stop() does it too, for a context on this cluster)
+
+The pip package has no ``sbin/start-*.sh`` scripts, so each daemon is ``bin/spark-class`` with the master's
+or the worker's main class, in its own process group, with ``SPARK_LOCAL_IP=127.0.0.1`` (every port on
+loopback), its own work folder in a temporary folder, the kit's quiet log4j2 configuration, and its output in
+a log file (``log_dir()``), never in a notebook cell. ``start()`` waits until the master's JSON
+(``http://127.0.0.1:<ui port>/json/``) lists every worker as ALIVE and raises :class:`ClusterError` with the
+end of the log when that does not happen in time. ``stop()`` sends SIGTERM, waits, SIGKILLs what is left,
+waits until every port is free and removes the temporary folders.
+
+The second half of the module holds what notebook 08 measures on that cluster: where tasks ran
+(:func:`task_places`, :func:`receiver_places`), how many executors joined (:func:`executors`), the scheduler's
+locality wait (:func:`set_locality_wait`), and a paced socket replay through the pipeline that records, batch by
+batch, processing time against the batch interval (:func:`paced_run`, :class:`Pace`, :func:`draw_pace`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import psutil
+
+from helpers import paths, spark
+
+if TYPE_CHECKING:
+    from pyspark import SparkContext
+
+    from helpers.analyse import Snapshot
+    from helpers.sinks import SnapshotSink
+
+HOST = "127.0.0.1"
+MASTER_CLASS = "org.apache.spark.deploy.master.Master"
+WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
+#: Seconds ``start()`` waits for the master to answer and every worker to register (a busy laptop is slow).
+START_TIMEOUT = 120.0
+#: Seconds ``stop()`` waits after SIGTERM before it sends SIGKILL.
+STOP_GRACE = 15.0
+
+
+class ClusterError(RuntimeError):
+    """The cluster did not start (or a daemon died): the message says which part and quotes its log."""
+
+
+def spark_home() -> Path:
+    """The folder of the pip-installed pyspark, which holds ``bin/spark-class`` and ``jars/``."""
+    import pyspark
+
+    return Path(pyspark.__file__).resolve().parent
+
+
+def log_dir() -> Path:
+    """Where the daemons' output goes (kept after ``stop()``, beside the drivers' logs)."""
+    return spark.log_file().parent
+
+
+@dataclass
+class Daemon:
+    """One JVM of the cluster: the master or a worker."""
+
+    name: str
+    process: subprocess.Popen
+    log: Path
+    ui_url: str
+    work_dir: Path | None = None
+    _log_handle: IO[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def pid(self) -> int:
+        """The JVM's process id (``spark-class`` execs ``java``, so it is the same process)."""
+        return self.process.pid
+
+    @property
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.process.poll() is None
+
+    def tail(self, lines: int = 15) -> str:
+        """The last lines of its log, to quote in an error."""
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.strip().splitlines()[-lines:]) or "(log empty)"
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to SIGTERM the daemon if the process that started it dies (a killed notebook kernel)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+_RUNNING: list[Cluster] = []
+
+
+def _stop_running() -> None:
+    """At interpreter exit: stop every cluster this process started and did not stop."""
+    for cluster in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            cluster.stop()
+
+
+atexit.register(_stop_running)
+
+
+class Cluster:
+    """A Spark standalone master and ``workers`` workers on 127.0.0.1, each worker with ``cores`` and ``memory``.
+
+    Use it as a context manager, or call ``start()`` and ``stop()``. After ``start()``: ``master_url``
+    (``spark://127.0.0.1:<port>``), ``ui_url`` (the master's web UI), ``workers`` (one :class:`Daemon` each),
+    ``status()`` (the master's JSON).
+    """
+
+    def __init__(
+        self,
+        workers: int = 2,
+        cores: int = 1,
+        memory: str = "1g",
+        timeout: float = START_TIMEOUT,
+        daemon_memory: str = "512m",
+    ) -> None:
+        if workers < 1 or cores < 1:
+            raise ValueError(f"need at least one worker with one core, got {workers} worker(s) × {cores} core(s)")
+        self.n_workers, self.cores, self.memory = workers, cores, memory
+        self.timeout, self.daemon_memory = timeout, daemon_memory
+        self.master: Daemon | None = None
+        self.workers: list[Daemon] = []
+        self.master_port = 0
+        self.ui_port = 0
+        self._tmp: Path | None = None
+        self._logs: Path | None = None
+        self._lock = threading.Lock()
+
+    # -- addresses ------------------------------------------------------------------------------------
+    @property
+    def master_url(self) -> str:
+        """``spark://127.0.0.1:<port>``: what ``spark.get_context(master_url=...)`` and ``SPARK_MASTER`` take."""
+        self._require_started()
+        return f"spark://{HOST}:{self.master_port}"
+
+    @property
+    def ui_url(self) -> str:
+        """The master's web UI: workers, running and finished applications, their executors."""
+        self._require_started()
+        return f"http://{HOST}:{self.ui_port}"
+
+    @property
+    def daemons(self) -> list[Daemon]:
+        """The master and the workers."""
+        return ([self.master] if self.master else []) + list(self.workers)
+
+    @property
+    def running(self) -> bool:
+        """True between a successful ``start()`` and ``stop()``."""
+        return self.master is not None and self.master.alive
+
+    def _require_started(self) -> None:
+        if self.master is None:
+            raise ClusterError("the cluster is not running: call start() (or use `with Cluster() as c:`)")
+
+    # -- life cycle -----------------------------------------------------------------------------------
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        if self.master is None:
+            return f"Cluster({self.n_workers} workers × {self.cores} core, not running)"
+        return f"Cluster({self.master_url}, {len(self.workers)} workers × {self.cores} core, UI {self.ui_url})"
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        conf = self._tmp / "conf"  # an empty conf folder: nothing from a user's SPARK_CONF_DIR or spark-env.sh
+        conf.mkdir(exist_ok=True)
+        quiet = f"-Dlog4j2.configurationFile={spark.LOG4J.as_uri()}"
+        env.update(
+            SPARK_HOME=str(spark_home()),
+            SPARK_CONF_DIR=str(conf),
+            SPARK_LOCAL_IP=HOST,
+            SPARK_LOG_DIR=str(self._logs),
+            SPARK_DAEMON_MEMORY=self.daemon_memory,
+            # The REST submission server would listen on the fixed port 6066: not wanted here.
+            SPARK_DAEMON_JAVA_OPTS=f"{quiet} -Dspark.master.rest.enabled=false",
+            # Executors inherit the worker's environment: the same Python as this process, with helpers.
+            PYSPARK_PYTHON=sys.executable,
+        )
+        for name in ("SPARK_MASTER", "SPARK_ENV_LOADED", "PYSPARK_DRIVER_PYTHON", "PYSPARK_SUBMIT_ARGS"):
+            env.pop(name, None)
+        return env
+
+    def _launch(self, name: str, args: list[str], ui_port: int, env: dict[str, str], work_dir: Path | None) -> Daemon:
+        log = self._logs / f"{name}.log"
+        handle = log.open("ab")
+        child_env = dict(env)
+        if work_dir is not None:
+            child_env["SPARK_WORKER_DIR"] = str(work_dir)
+        main_thread = threading.current_thread() is threading.main_thread()
+        process = subprocess.Popen(
+            [str(spark_home() / "bin" / "spark-class"), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=child_env,
+            cwd=str(self._tmp),
+            start_new_session=True,  # its own process group: a Ctrl-C in the notebook does not reach it
+            preexec_fn=_die_with_parent if main_thread and sys.platform.startswith("linux") else None,
+        )
+        return Daemon(name, process, log, f"http://{HOST}:{ui_port}", work_dir, handle)
+
+    def start(self) -> Cluster:
+        """Start the master, wait until it answers, start the workers, wait until all are ALIVE; returns self."""
+        with self._lock:
+            if self.running:
+                return self
+            self._tmp = Path(tempfile.mkdtemp(prefix="lab-cluster-"))
+            try:
+                self._start()
+            except BaseException:
+                self._stop()
+                raise
+            _RUNNING.append(self)
+            return self
+
+    def _start(self) -> None:
+        self.master_port, self.ui_port = spark.free_port(), spark.free_port()
+        self._logs = log_dir() / f"cluster-{os.getpid()}-{self.master_port}"
+        self._logs.mkdir(parents=True, exist_ok=True)
+        env = self._env()
+        deadline = time.monotonic() + self.timeout
+        args = ["--host", HOST, "--port", str(self.master_port), "--webui-port", str(self.ui_port)]
+        self.master = self._launch("master", [MASTER_CLASS, *args], self.ui_port, env, None)
+        self._wait(lambda s: s.get("status") == "ALIVE", deadline, "the master to answer")
+        for i in range(1, self.n_workers + 1):
+            work_dir = self._tmp / f"worker-{i}"
+            work_dir.mkdir()
+            ui = spark.free_port()
+            args = [
+                f"spark://{HOST}:{self.master_port}",
+                *("--host", HOST, "--cores", str(self.cores), "--memory", self.memory),
+                *("--webui-port", str(ui), "--work-dir", str(work_dir)),
+            ]
+            self.workers.append(self._launch(f"worker-{i}", [WORKER_CLASS, *args], ui, env, work_dir))
+        self._wait(lambda s: self.alive_workers(s) >= self.n_workers, deadline, f"{self.n_workers} workers to register")
+
+    def _wait(self, ready: Callable[[dict[str, Any]], bool], deadline: float, what: str) -> None:
+        last: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            for d in self.daemons:
+                if not d.alive:
+                    raise ClusterError(
+                        f"the {d.name} exited (code {d.process.returncode}) while waiting for {what}; "
+                        f"its log {d.log} ends:\n{d.tail()}"
+                    )
+            with contextlib.suppress(OSError, ValueError, http.client.HTTPException):  # not up yet
+                last = self.status(timeout=2.0)
+                if ready(last):
+                    return
+            time.sleep(0.25)
+        seen = (
+            f"the master's JSON says status {last.get('status')}, {self.alive_workers(last)} ALIVE worker(s)"
+            if last
+            else f"the master's UI {self.ui_url}/json/ never answered"
+        )
+        logs = "\n".join(f"--- {d.name} ({d.log}):\n{d.tail(8)}" for d in self.daemons)
+        raise ClusterError(f"timed out after {self.timeout:g} s waiting for {what}: {seen}.\n{logs}")
+
+    def stop(self) -> None:
+        """Stop a SparkContext of this process that uses the cluster, then every daemon; free ports, remove folders.
+
+        Safe to call twice. Workers first (each kills its executors), then the master.
+        """
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        if self.master is not None:
+            sc = spark.active_context()
+            if sc is not None and sc.master == f"spark://{HOST}:{self.master_port}":
+                with contextlib.suppress(Exception):  # the daemons must go even if the driver is broken
+                    spark.stop_all()  # an application whose master vanishes logs errors; stop it first
+        daemons = self.daemons
+        family = _descendants(daemons)
+        ports = ({p for _, p in self.ports(daemons)} | {self.master_port, self.ui_port}) if daemons else set()
+        _terminate(self.workers)
+        _terminate([self.master] if self.master else [])
+        for proc in family:  # executors and Python workers a SIGTERM did not reach
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        psutil.wait_procs(family, timeout=5)
+        for d in daemons:
+            if d._log_handle is not None:
+                d._log_handle.close()
+        _wait_free(ports)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+        self.master, self.workers, self._tmp = None, [], None
+        if self in _RUNNING:
+            _RUNNING.remove(self)
+
+    # -- looking inside ---------------------------------------------------------------------------------
+    def status(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The master's JSON (``/json/``): ``status``, ``workers``, ``aliveworkers``, ``cores``, ``activeapps``…"""
+        self._require_started()
+        with urllib.request.urlopen(f"{self.ui_url}/json/", timeout=timeout) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    @staticmethod
+    def alive_workers(status: dict[str, Any]) -> int:
+        """How many workers the master's JSON lists as ALIVE."""
+        return sum(1 for w in status.get("workers", []) if w.get("state") == "ALIVE")
+
+    def summary(self) -> str:
+        """A few lines for a notebook: the master, its UI, each worker and the applications running on it."""
+        s = self.status()
+        lines = [f"master {self.master_url}  status {s['status']}  UI {self.ui_url}"]
+        for w in sorted(s.get("workers", []), key=lambda w: w.get("webuiaddress", "")):
+            lines.append(
+                f"  worker {w['host']}:{w['port']}  {w['state']}  cores {w['coresused']}/{w['cores']} used  "
+                f"memory {w['memoryused']}/{w['memory']} MiB used"
+            )
+        for app in s.get("activeapps", []):
+            lines.append(f"  application {app['name']!r}  {app['state']}  cores {app['cores']}")
+        return "\n".join(lines)
+
+    def ports(self, daemons: Iterable[Daemon] | None = None) -> list[tuple[str, int]]:
+        """``(address, port)`` of every TCP port the daemons listen on (all on 127.0.0.1 when all is well)."""
+        found: set[tuple[str, int]] = set()
+        for d in self.daemons if daemons is None else daemons:
+            with contextlib.suppress(psutil.Error):
+                for conn in psutil.Process(d.pid).net_connections(kind="tcp"):
+                    if conn.status == psutil.CONN_LISTEN:  # Java listens on IPv6 sockets: ::ffff:127.0.0.1
+                        found.add((conn.laddr.ip.removeprefix("::ffff:"), conn.laddr.port))
+        return sorted(found)
+
+    def processes(self) -> list[psutil.Process]:
+        """The daemons and everything they started (executors, their Python workers) that still runs."""
+        return [p for p in _descendants(self.daemons, include_self=True) if _alive(p)]
+
+
+def _alive(proc: psutil.Process) -> bool:
+    """Running and not a zombie (a finished child its parent has not reaped yet)."""
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _descendants(daemons: Iterable[Daemon], include_self: bool = False) -> list[psutil.Process]:
+    found: list[psutil.Process] = []
+    for d in daemons:
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(d.pid)
+            found.extend(([root] if include_self else []) + root.children(recursive=True))
+    return found
+
+
+def _terminate(daemons: list[Daemon], grace: float = STOP_GRACE) -> None:
+    """SIGTERM each daemon's process group, wait up to ``grace`` seconds, SIGKILL what is left."""
+    for d in daemons:
+        if d.alive:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(d.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for d in daemons:
+        try:
+            d.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(d.pid, signal.SIGKILL)
+            d.process.wait(timeout=10)
+
+
+def port_free(port: int, host: str = HOST) -> bool:
+    """True if nothing listens on ``host:port`` (a bind succeeds)."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as a server would: TIME_WAIT is no obstacle
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_free(ports: Iterable[int], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    for port in ports:
+        while not port_free(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+_CURRENT: Cluster | None = None
+
+
+def start(workers: int = 2, cores: int = 1, memory: str = "1g", timeout: float = START_TIMEOUT) -> Cluster:
+    """Start a fresh cluster for a notebook, stopping the one this process started before (a re-run cell)."""
+    global _CURRENT
+    if _CURRENT is not None:
+        _CURRENT.stop()
+    _CURRENT = Cluster(workers, cores, memory, timeout).start()
+    return _CURRENT
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What notebook 08 measures on the cluster
+
+
+def where() -> str:
+    """Where the calling Spark task runs: ``worker-1``… on this kit's cluster, else ``driver`` (local mode).
+
+    An executor of a standalone worker runs in ``<worker work dir>/<application id>/<executor id>``,
+    and its Python workers inherit that folder.
+    """
+    cwd = Path.cwd()
+    if cwd.parent.name.startswith("app-") and cwd.parent.parent.name.startswith("worker-"):
+        return cwd.parent.parent.name
+    return "driver"
+
+
+def _place(_: Any) -> str:
+    return where()
+
+
+def set_locality_wait(sc: SparkContext, wait: str = "0s") -> str:
+    """Set ``spark.locality.wait`` on the running context (read for each new set of tasks); returns the old value.
+
+    How long the scheduler holds a task back, hoping for a free core where its data is, before it runs it on
+    another executor. On a real cluster you set it when submitting: ``--conf spark.locality.wait=0s``.
+    """
+    conf = sc._jsc.sc().conf()  # the live conf, not the copy sc.getConf() returns
+    before = str(conf.get("spark.locality.wait", "3s"))
+    conf.set("spark.locality.wait", wait)
+    return before
+
+
+def task_places(sc: SparkContext, tasks: int = 8) -> Counter[str]:
+    """Run ``tasks`` tiny tasks and count where each ran (``worker-1``, ``worker-2``… or ``driver``)."""
+    return Counter(sc.parallelize(range(tasks), tasks).map(_place).collect())
+
+
+def executors(sc: SparkContext) -> int:
+    """How many executors have joined the application (the driver not counted)."""
+    return int(sc._jsc.sc().getExecutorMemoryStatus().size()) - 1
+
+
+def wait_for_executors(sc: SparkContext, n: int, timeout: float = 60.0) -> int:
+    """Wait until ``n`` executors have joined (they start a few seconds after the context); returns the count."""
+    deadline = time.monotonic() + timeout
+    while executors(sc) < n and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return executors(sc)
+
+
+@dataclass
+class Pace:
+    """One paced replay through the pipeline: what each batch held and how long it took."""
+
+    rate: float | None
+    limit: int
+    batch_s: float
+    snapshots: list[Snapshot]
+    delays: dict[int, float]  # batch number → seconds from the batch's time to its results
+    errors: list[str]
+    elapsed_s: float
+
+    @property
+    def tweets(self) -> int:
+        """Tweets counted over the whole run (every line the server sent, once the stream caught up)."""
+        return self.snapshots[-1].tweets_total if self.snapshots else 0
+
+    @property
+    def busy(self) -> list[Snapshot]:
+        """The batches that held tweets."""
+        return [s for s in self.snapshots if s.stats.tweets]
+
+    @property
+    def behind(self) -> int:
+        """How many batches with tweets took longer than the batch interval to process."""
+        return sum(1 for s in self.busy if (s.processing_s or 0) > self.batch_s)
+
+    @property
+    def max_delay_s(self) -> float:
+        """The longest time from a batch's scheduled time to its results (scheduling delay + processing)."""
+        return max(self.delays.values(), default=0.0)
+
+    def verdict(self) -> str:
+        """One sentence from the numbers: did this run keep up with its batch interval, or fall behind?"""
+        busy = self.busy
+        if not busy:
+            return "no batch held tweets"
+        if not self.behind:
+            return (
+                f"kept up: all {len(busy)} batches with tweets took less than the {self.batch_s:g} s interval; "
+                f"results came at most {self.max_delay_s:.1f} s after their batch"
+            )
+        return (
+            f"fell behind: {self.behind} of {len(busy)} batches with tweets took longer than the {self.batch_s:g} s "
+            f"interval, so the next ones waited; the delay reached {self.max_delay_s:.1f} s"
+        )
+
+    def table(self, rows: int = 12) -> str:
+        """One line per batch that held tweets: tweets, processing time, delay; ``!`` marks a batch over time."""
+        rate = "as fast as possible" if not self.rate else f"at {self.rate:g} tweets/s"
+        lines = [
+            f"replay {self.limit:,} tweets {rate}, batch interval {self.batch_s:g} s",
+            f"{'batch':>5} {'tweets':>7} {'processing s':>13} {'delay s':>8}",
+        ]
+        busy = self.busy
+        shown = busy if len(busy) <= rows else busy[: rows // 2] + busy[-(rows - rows // 2) :]
+        for s in shown:
+            mark = " !" if (s.processing_s or 0) > self.batch_s else ""
+            lines.append(
+                f"{s.batch:>5} {s.stats.tweets:>7} {s.processing_s or 0:>13.2f} "
+                f"{self.delays.get(s.batch, 0.0):>8.2f}{mark}"
+            )
+        if len(shown) < len(busy):
+            lines.insert(2 + rows // 2, f"{'…':>5} ({len(busy) - len(shown)} more batches)")
+        lines.append(
+            f"{self.tweets:,} tweets in {len(busy)} batches; {self.behind} took longer than {self.batch_s:g} s; "
+            f"longest delay {self.max_delay_s:.1f} s"
+        )
+        return "\n".join(lines)
+
+
+def draw_pace(axes: Any, paces: list[Pace]) -> None:
+    """On one matplotlib axes per run: processing time of each batch (bars), its delay (line), the interval (dashed).
+
+    A bar above the dashed line is a batch that took longer than the interval; a delay that climbs batch
+    after batch is a stream falling behind.
+    """
+    for ax, pace in zip(list(axes), paces, strict=True):
+        batches = [s.batch for s in pace.snapshots]
+        ax.bar(batches, [s.processing_s or 0 for s in pace.snapshots], color="tab:blue", label="processing time")
+        ax.plot(
+            batches,
+            [pace.delays.get(b, 0.0) for b in batches],
+            color="tab:red",
+            marker=".",
+            label="delay (waiting + processing)",
+        )
+        ax.axhline(pace.batch_s, color="black", linestyle="--", linewidth=1, label="batch interval")
+        rate = "as fast as possible" if not pace.rate else f"at {pace.rate:g} tweets/s"
+        ax.set(title=f"{pace.limit:,} tweets, {rate}", xlabel="batch", ylabel="seconds")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize="small", loc="upper right")
+
+
+def paced_run(
+    sc: SparkContext,
+    rate: float | None,
+    limit: int,
+    batch_s: float = 1.0,
+    topic: str | None = None,
+    timeout: float = 180.0,
+) -> Pace:
+    """Replay ``limit`` tweets through a local socket at ``rate`` tweets/s into the pipeline; wait for all.
+
+    Every line sent is counted once the stream has caught up, however far behind it fell, so the totals are
+    exact; what differs between a rate the pipeline sustains and one it does not is the processing time of
+    each batch (``Snapshot.processing_s``) against the batch interval, and the delay that piles up.
+    """
+    from helpers.runner import StreamRun
+    from helpers.sources.socket_server import ReplayServer
+
+    files = paths.sample_files([topic]) if topic else paths.sample_files()
+    server = ReplayServer(files, rate=rate, limit=limit, loop=True)  # loops over the sample if limit is larger
+    delays: dict[int, float] = {}
+
+    def delay(snap: Snapshot) -> None:
+        delays[snap.batch] = max(0.0, time.time() - snap.time)
+
+    source = _SocketSource(server)
+    run = StreamRun(sc, source, batch_s, batch_s, batch_s, top_n=10, listeners=[delay])
+    started = time.monotonic()
+    server.start()
+    run.start()
+    try:
+        _wait_for_tweets(run.sink, limit, timeout)
+    finally:
+        run.stop()
+        server.stop()
+    return Pace(rate, limit, batch_s, list(run.sink.history), delays, list(run.sink.errors), time.monotonic() - started)
+
+
+def _wait_for_tweets(sink: SnapshotSink, tweets: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while sink.tweets_total < tweets and time.monotonic() < deadline and not sink.errors:
+        sink.wait_for(sink.batches + 1, timeout=min(2.0, max(0.1, deadline - time.monotonic())))
+
+
+def _count_here(lines: Iterable[str]) -> list[tuple[str, int]]:
+    return [(where(), sum(1 for _ in lines))]
+
+
+@dataclass
+class Placement:
+    """Where the tasks of a received stream ran: lines per worker, partitions and seconds per batch."""
+
+    places: Counter[str]
+    partitions: list[int]
+    seconds: list[float]
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> int:
+        """Every line the tasks saw."""
+        return sum(self.places.values())
+
+
+def receiver_places(
+    sc: SparkContext,
+    limit: int = 2000,
+    rate: float | None = 1000.0,
+    batch_s: float = 1.0,
+    repartition: int | None = None,
+    timeout: float = 120.0,
+) -> Placement:
+    """Replay ``limit`` lines into ``socketTextStream`` and record, per batch, which worker's tasks read them.
+
+    The receiver itself is a task that holds one core of one executor for as long as the stream runs, so on
+    workers of one core each the other workers do all the processing. ``repartition`` spreads each batch over
+    that many partitions first (``lines.repartition(n)``).
+    """
+    from pyspark import StorageLevel
+
+    from helpers.sources.socket_server import ReplayServer
+
+    found = Placement(Counter(), [], [])
+    done = threading.Event()
+
+    def record(t: Any, rdd: Any) -> None:
+        started = time.perf_counter()
+        try:
+            counted = rdd.mapPartitions(_count_here).collect()
+        except Exception as e:  # reported, not raised: Spark's job thread would only log it
+            first = (str(e).strip().splitlines() or [""])[0]
+            found.errors.append(f"{type(e).__name__}: {first[:300]}")
+            done.set()
+            return
+        if any(n for _, n in counted):
+            found.seconds.append(time.perf_counter() - started)
+            found.partitions.append(rdd.getNumPartitions())
+            for place, n in counted:
+                if n:
+                    found.places[place] += n
+        if found.lines >= limit:
+            done.set()
+
+    server = ReplayServer(paths.sample_files(), rate=rate, limit=limit).start()
+    ssc = spark.streaming_context(sc, batch_s)
+    try:
+        lines = ssc.socketTextStream(server.host, server.port, StorageLevel.MEMORY_AND_DISK)
+        (lines.repartition(repartition) if repartition else lines).foreachRDD(record)
+        ssc.start()
+        done.wait(timeout)
+    finally:
+        server.replay.stop()
+        spark.stop_streaming(ssc)
+        server.stop()
+    return found
+
+
+class _SocketSource:
+    """``socketTextStream`` on a replay server (memory and disk: no replication warnings)."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+
+    def dstream(self, ssc: Any) -> Any:
+        from pyspark import StorageLevel
+
+        return ssc.socketTextStream(self.server.host, self.server.port, StorageLevel.MEMORY_AND_DISK)
+
+    def stop(self) -> None:
+        self.server.replay.stop()
+
+
+__all__ = [
+    "Cluster",
+    "ClusterError",
+    "Daemon",
+    "Pace",
+    "Placement",
+    "draw_pace",
+    "executors",
+    "log_dir",
+    "paced_run",
+    "port_free",
+    "receiver_places",
+    "set_locality_wait",
+    "spark_home",
+    "start",
+    "task_places",
+    "wait_for_executors",
+    "where",
+]
