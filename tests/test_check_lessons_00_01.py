@@ -67,7 +67,11 @@ def test_an_rdd_is_not_a_result(exercise, action):
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("answer", ["text", 3.5, [], {}, [("a",)], object()], ids=repr)
+@pytest.mark.parametrize(
+    "answer",
+    ["text", 3.5, [], {}, [("a",)], object()],
+    ids=lambda a: type(a).__name__ if type(a) is object else repr(a),
+)
 def test_odd_answers_never_raise(exercise, answer):
     assert not exercise(answer)
 
