@@ -74,7 +74,7 @@ def stream(args: argparse.Namespace) -> int:
         listeners.append(JsonLines(args.json_out))
     server = ReplayServer(files or paths.sample_files(), rate=args.rate, loop=True).start()
     sc = spark.get_context("stream")
-    source = _SocketSource(server)
+    source = server  # a ReplayServer is a source: dstream() and stop()
     run = StreamRun(
         sc,
         source,
@@ -105,21 +105,6 @@ def stream(args: argparse.Namespace) -> int:
     for err in run.sink.errors:
         print(f"error: {err}", file=sys.stderr)
     return 0 if done and not run.sink.errors else 1
-
-
-class _SocketSource:
-    """socketTextStream on a ReplayServer (memory and disk, no replication warnings on one node)."""
-
-    def __init__(self, server: Any) -> None:
-        self.server = server
-
-    def dstream(self, ssc: Any) -> Any:
-        from pyspark import StorageLevel
-
-        return ssc.socketTextStream(self.server.host, self.server.port, StorageLevel.MEMORY_AND_DISK)
-
-    def stop(self) -> None:
-        self.server.replay.stop()
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -595,7 +595,7 @@ def paced_run(
     def delay(snap: Snapshot) -> None:
         delays[snap.batch] = max(0.0, time.time() - snap.time)
 
-    source = _SocketSource(server)
+    source = server  # a ReplayServer is a source: dstream() and stop()
     run = StreamRun(sc, source, batch_s, batch_s, batch_s, top_n=10, listeners=[delay])
     started = time.monotonic()
     server.start()
@@ -684,21 +684,6 @@ def receiver_places(
         spark.stop_streaming(ssc)
         server.stop()
     return found
-
-
-class _SocketSource:
-    """``socketTextStream`` on a replay server (memory and disk: no replication warnings)."""
-
-    def __init__(self, server: Any) -> None:
-        self.server = server
-
-    def dstream(self, ssc: Any) -> Any:
-        from pyspark import StorageLevel
-
-        return ssc.socketTextStream(self.server.host, self.server.port, StorageLevel.MEMORY_AND_DISK)
-
-    def stop(self) -> None:
-        self.server.replay.stop()
 
 
 __all__ = [

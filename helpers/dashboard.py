@@ -41,10 +41,8 @@ class SocketReplay:
         self.server = ReplayServer(files, rate=rate, loop=loop and limit is None, limit=limit).start()
 
     def dstream(self, ssc: StreamingContext) -> DStream:
-        """socketTextStream on the replay server (memory and disk: no replication warnings on one node)."""
-        from pyspark import StorageLevel
-
-        return ssc.socketTextStream(self.server.host, self.server.port, StorageLevel.MEMORY_AND_DISK)
+        """socketTextStream on the replay server."""
+        return self.server.dstream(ssc)
 
     def stop(self) -> None:
         """Stop the server and free its port."""

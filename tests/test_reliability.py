@@ -99,21 +99,8 @@ def _loopback(ip: str) -> bool:
     return (mapped or addr).is_loopback
 
 
-class _Socket:
-    def __init__(self, server: ReplayServer) -> None:
-        self.server = server
-
-    def dstream(self, ssc):
-        from pyspark import StorageLevel
-
-        return ssc.socketTextStream(self.server.host, self.server.port, StorageLevel.MEMORY_AND_DISK)
-
-    def stop(self) -> None:
-        self.server.stop()
-
-
 def _stream_all(sc, server: ReplayServer, tweets: int, malformed: int) -> StreamRun:
-    run = StreamRun(sc, _Socket(server), batch_s=1.0, window_s=2.0, slide_s=1.0, top_n=50, totals_top=50)
+    run = StreamRun(sc, server, batch_s=1.0, window_s=2.0, slide_s=1.0, top_n=50, totals_top=50)
     run.start()
     try:
         assert run.sink.wait_for(1, 60)

@@ -30,10 +30,8 @@ class LineSocket:
         self.server = ReplayServer(lines=paced(source, rate, self._stop)).start()
 
     def dstream(self, ssc: StreamingContext) -> DStream:
-        """socketTextStream on the local server (memory and disk: no replication warnings on one node)."""
-        from pyspark import StorageLevel
-
-        return ssc.socketTextStream(self.server.host, self.server.port, StorageLevel.MEMORY_AND_DISK)
+        """socketTextStream on the local server."""
+        return self.server.dstream(ssc)
 
     def stop(self) -> None:
         """Stop the source first (it may be blocked waiting for a live tweet), then the server."""

@@ -15,8 +15,12 @@ import socket
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers.sources.replay import Replay
+
+if TYPE_CHECKING:
+    from pyspark.streaming import DStream, StreamingContext
 
 
 class ReplayServer:
@@ -57,8 +61,14 @@ class ReplayServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def dstream(self, ssc: StreamingContext) -> DStream:
+        """``socketTextStream`` on this server (memory and disk: no replication warnings on one node)."""
+        from pyspark import StorageLevel
+
+        return ssc.socketTextStream(self.host, self.port, StorageLevel.MEMORY_AND_DISK)
+
     def stop(self) -> None:
-        """Stop sending, close every connection and free the port."""
+        """Stop sending, close every connection and free the port (safe to call twice)."""
         self._stop.set()
         self.replay.stop()
         if self._thread.is_alive():
