@@ -1,0 +1,309 @@
+"""Where the kit's DStream pipeline spends each batch: ``python -m benchmarks.stages`` (minutes, not in ``make bench``).
+
+A queue of files, ``--tweets`` lines each, one per batch, goes through several variants of the pipeline
+with the dashboard's window (10 batches, sliding every 2). Each batch is timed from its first output
+operation to its last (two marker ``foreachRDD`` calls around the variant's own, as the kit's sink
+times a batch); batches are split into *slide* batches (the window, the join with the totals and the
+top N run) and the others. The first ``--fill`` batches (the window filling up) are left out. Spark's
+job, stage and task counts per batch come from the status tracker. After the measured batches the
+stream is stopped at once (not gracefully: a backlog would only cost time).
+
+Variants:
+
+- ``kit``: the pipeline exactly as ``StreamRun`` builds it (``pipeline.build`` + ``SnapshotSink``).
+- ``stages``: the same, plus one ``count()`` per intermediate stream registered *before* the sink's
+  outputs, so each stage's cost shows as its own output operation (cached or shuffled results are
+  reused by the later ones).
+- ``no-inverse``: ``reduceByKeyAndWindow`` without the inverse function (re-reduce the 10 batches).
+- ``one-partition``: every shuffle with 1 partition instead of ``pipeline.PARTITIONS`` (2).
+- ``driver-state``: only the per-partition summaries run in Spark; the window and the running totals are
+  kept on the driver from the collected Counters (what ``PythonEngine`` does): one job per batch.
+- ``empty``: the kit pipeline on empty batches: the fixed cost of a batch.
+
+``--master local[1]`` (the default) leaves one task slot, as with the socket receiver holding one of
+``local[2]``'s two cores. ``--interval`` stretches the batch interval on a slow machine so batches do
+not queue up (the window still spans 10 batches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+from itertools import cycle, islice
+from operator import add
+from pathlib import Path
+from typing import Any
+
+from benchmarks import data
+from benchmarks.machine import log
+from helpers import pipeline, spark
+from helpers.analyse import Summary, current_rows
+from helpers.sinks import SnapshotSink
+from helpers.sources.queue import QueueSource
+
+VARIANTS = ("kit", "stages", "no-inverse", "one-partition", "driver-state", "empty")
+WINDOW, SLIDE = 10, 2  # in batches, as the dashboard's 10 s / 2 s with 1 s batches
+
+
+class _Clock:
+    """Per-batch marks and output-operation durations, recorded by the foreachRDD functions below."""
+
+    def __init__(self) -> None:
+        self.start: dict[Any, float] = {}
+        self.end: dict[Any, float] = {}
+        self.ops: dict[Any, dict[str, float]] = defaultdict(dict)
+
+
+# Clocks by id. With checkpointing on, Spark pickles every foreachRDD function into the checkpoint, so
+# the registered functions hold only strings and find their clock here (as helpers.sinks does).
+_CLOCKS: dict[str, _Clock] = {}
+
+
+def _mark(clock_id: str, which: str, t: Any, rdd: Any) -> None:
+    clock = _CLOCKS.get(clock_id)
+    if clock is not None:
+        getattr(clock, which)[t] = time.perf_counter()
+
+
+def _count(clock_id: str, name: str, t: Any, rdd: Any) -> None:
+    started = time.perf_counter()
+    rdd.count()
+    clock = _CLOCKS.get(clock_id)
+    if clock is not None:
+        clock.ops[t][name] = time.perf_counter() - started
+
+
+def _marker(clock_id: str, which: str) -> Any:
+    def call(t: Any, rdd: Any) -> None:
+        _mark(clock_id, which, t, rdd)
+
+    return call
+
+
+def _counter(clock_id: str, name: str) -> Any:
+    def call(t: Any, rdd: Any) -> None:
+        _count(clock_id, name, t, rdd)
+
+    return call
+
+
+@dataclass
+class Outcome:
+    """One variant's batches after the window filled."""
+
+    variant: str
+    slide: list[float] = field(default_factory=list)
+    other: list[float] = field(default_factory=list)
+    ops: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    top: list[Any] = field(default_factory=list)
+    wall_s: float = 0.0
+    jobs: float = 0.0
+    stages: float = 0.0
+    tasks: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+def _kit(lines: Any, interval: float, sink: SnapshotSink, inverse: bool = True) -> pipeline.Streams:
+    w, s = WINDOW * interval, SLIDE * interval
+    if inverse:
+        streams = pipeline.build(lines, interval, w, s)
+    else:
+        parts = pipeline.summaries(lines)
+        counts = pipeline.word_counts(parts)
+        window = counts.reduceByKeyAndWindow(add, None, w, s, pipeline.PARTITIONS)
+        totals = pipeline.running_totals(counts)
+        streams = pipeline.Streams(
+            parts,
+            counts,
+            pipeline.batch_stats(parts),
+            window,
+            totals,
+            pipeline.current_view(window, totals, s, interval),
+        )
+    sink.attach(streams)
+    return streams
+
+
+class _DriverState:
+    """Window and totals on the driver from each batch's collected per-partition summaries."""
+
+    def __init__(self, top_n: int = 50) -> None:
+        self.recent: deque[Counter] = deque(maxlen=WINDOW)
+        self.totals: Counter = Counter()
+        self.batches = 0
+        self.top: list[Any] = []
+        self.tops: list[list[Any]] = []  # the view after each batch
+        self.top_n = top_n
+
+    def __call__(self, t: Any, rdd: Any) -> None:
+        merged = Summary()
+        for part in rdd.collect():
+            merged.merge(part)
+        self.batches += 1
+        self.totals.update(merged.words)
+        self.recent.append(merged.words)
+        if self.batches % SLIDE == 0:
+            window: Counter = Counter()
+            for counts in self.recent:
+                window.update(counts)
+            self.top = current_rows(((w, c) for w, c in window.items() if c > 0), self.totals, self.top_n)
+        self.tops.append(list(self.top))
+
+
+def run_variant(sc: Any, variant: str, files: list[Path], batches: int, fill: int, interval: float) -> Outcome:
+    """Build one variant on a queue of ``batches`` files, run it, and split its timings."""
+    import uuid
+
+    clock_id = uuid.uuid4().hex
+    clock = _CLOCKS[clock_id] = _Clock()
+    saved = pipeline.PARTITIONS
+    checkpoint = None if variant == "driver-state" else spark.checkpoint_dir("lab-bench-stages-")
+    ssc = spark.streaming_context(sc, interval, checkpoint=checkpoint)
+    queue = list(islice(cycle(files), batches))
+    source = QueueSource(batches=[[] for _ in queue]) if variant == "empty" else QueueSource.from_files(queue)
+    lines = source.dstream(ssc)
+    lines.foreachRDD(_marker(clock_id, "start"))  # the first output operation of every batch
+    sink = SnapshotSink(50, interval)
+    driver = None
+    try:
+        if variant == "one-partition":
+            pipeline.PARTITIONS = 1
+        if variant in ("kit", "empty", "one-partition"):
+            _kit(lines, interval, sink)
+        elif variant == "no-inverse":
+            _kit(lines, interval, sink, inverse=False)
+        elif variant == "stages":
+            w, s = WINDOW * interval, SLIDE * interval
+            parts = pipeline.summaries(lines)
+            counts = pipeline.word_counts(parts)
+            window = pipeline.windowed_counts(counts, w, s)
+            totals = pipeline.running_totals(counts)
+            current = pipeline.current_view(window, totals, s, interval)
+            for name, stream in (
+                ("1 summaries: read, parse, tokenize, score (mapPartitions, cached)", parts),
+                ("2 batch word counts: flatMap Counter items + reduceByKey", counts),
+                ("3 running totals: updateStateByKey", totals),
+                ("4 window: reduceByKeyAndWindow with inverse (slide batches)", window),
+                ("5 current view: join window with totals (slide batches)", current),
+            ):
+                stream.foreachRDD(_counter(clock_id, name))
+            sink.attach(pipeline.Streams(parts, counts, pipeline.batch_stats(parts), window, totals, current))
+        elif variant == "driver-state":
+            driver = _DriverState()
+            pipeline.summaries(lines).foreachRDD(lambda t, rdd: driver(t, rdd))
+        else:
+            raise ValueError(f"unknown variant {variant!r}")
+        lines.foreachRDD(_marker(clock_id, "end"))  # the last one
+        tracker = sc.statusTracker()
+        known = set(tracker.getJobIdsForGroup(None))
+        started = time.perf_counter()
+        ssc.start()
+        deadline = started + 120 + batches * interval * 20
+        while len(clock.end) < batches and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        wall = time.perf_counter() - started
+        jobs, stages, tasks = _work(tracker, known, len(clock.end))
+    finally:
+        pipeline.PARTITIONS = saved
+        # Measured batches are done; a graceful stop would also work through any backlog, for nothing.
+        spark.stop_streaming(ssc, graceful=False)
+        sink.close()
+        _CLOCKS.pop(clock_id, None)
+    out = Outcome(variant, wall_s=wall)
+    for k, t in enumerate(sorted(clock.end)[:batches], start=1):
+        if k <= fill or t not in clock.start:
+            continue
+        slide = k % SLIDE == 0
+        (out.slide if slide else out.other).append(clock.end[t] - clock.start[t])
+        if slide:
+            for name, took in clock.ops.get(t, {}).items():
+                out.ops[name].append(took)
+    # The view after the last measured batch (a graceful stop may run more batches, and empty the window).
+    if driver is not None:
+        out.top = driver.tops[batches - 1] if len(driver.tops) >= batches else []
+    else:
+        out.top = sink.history[batches - 1].top if len(sink.history) >= batches else []
+    out.jobs, out.stages, out.tasks = jobs, stages, tasks
+    out.errors = list(sink.errors)
+    return out
+
+
+def _work(tracker: Any, known: set[int], batches: int) -> tuple[float, float, float]:
+    """Spark jobs, stages that ran (not skipped) and tasks per batch since ``known`` was taken."""
+    jobs = stages = tasks = 0
+    for job in set(tracker.getJobIdsForGroup(None)) - known:
+        info = tracker.getJobInfo(job)
+        if info is None:
+            continue
+        jobs += 1
+        for stage in info.stageIds:
+            s = tracker.getStageInfo(stage)
+            if s is not None and s.numCompletedTasks:
+                stages += 1
+                tasks += s.numCompletedTasks
+    n = max(1, batches)
+    return jobs / n, stages / n, tasks / n
+
+
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f}" if values else "—"
+
+
+def report(outcomes: list[Outcome], tweets: int, master: str, interval: float) -> str:
+    lines = [
+        f"# Per-batch processing time, {tweets:,} tweets per batch, {master}, batch interval {interval:g} s, "
+        f"window {WINDOW} / slide {SLIDE} batches",
+        "",
+        "| variant | slide batches, median s | other batches, median s | mean per batch, s | max s "
+        "| jobs / stages / tasks per batch |",
+        "|---|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        every = o.slide + o.other
+        mean = f"{statistics.mean(every):.2f}" if every else "—"
+        top = f"{max(every):.2f}" if every else "—"
+        work = f"{o.jobs:.1f} / {o.stages:.1f} / {o.tasks:.1f}"
+        lines.append(f"| {o.variant} | {_median(o.slide)} | {_median(o.other)} | {mean} | {top} | {work} |")
+    for o in outcomes:
+        if o.variant == "stages" and o.ops:
+            lines += ["", "Output operations of the `stages` variant on slide batches (median s, in run order):", ""]
+            for name in sorted(o.ops):
+                lines.append(f"- {_median(o.ops[name])} s — {name}")
+    kit = next((o for o in outcomes if o.variant == "kit"), None)
+    for o in outcomes:
+        if kit is not None and o is not kit and o.variant != "empty" and o.top and kit.top:
+            same = o.top == kit.top
+            lines.append(f"\n`{o.variant}`: last top-50 view equals `kit`'s: {'✓' if same else '✗'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.stages", description=__doc__.splitlines()[0])
+    p.add_argument("--tweets", type=int, default=20_000, help="tweets per batch (default 20000)")
+    p.add_argument("--batches", type=int, default=24, help="batches per variant, the fill included")
+    p.add_argument("--fill", type=int, default=WINDOW, help="first batches left out (the window filling)")
+    p.add_argument("--interval", type=float, default=1.0, help="batch interval, s")
+    p.add_argument("--master", default="local[1]")
+    p.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    a = p.parse_args(argv)
+    files = data.dataset(a.tweets * 4, a.tweets, log=log)
+    sc = spark.get_context("bench-stages", master_url=a.master)
+    outcomes = []
+    try:
+        sc.parallelize(range(4), 2).count()  # start the Python workers before the first variant
+        for variant in a.variants:
+            log(f"{variant} …")
+            o = run_variant(sc, variant, files, a.batches, a.fill, a.interval)
+            log(f"  slide {_median(o.slide)} s, other {_median(o.other)} s, wall {o.wall_s:.0f} s")
+            outcomes.append(o)
+    finally:
+        spark.stop_all()
+    print(report(outcomes, a.tweets, a.master, a.interval))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""Rows 1–4: tweets per second of each engine on the same files, and whether its answer is right.
+
+Each function returns an ``EngineRun``: the ``top`` JSON it produced (compared with the python
+engine's), the seconds it was busy, and the wall-clock seconds around it.
+
+- python engine: wall-clock time of ``helpers.engine.top_from_files`` (one process, reads the files).
+- DStream engines (the kit's and the tutorial foil): a queue stream of one file per batch with 1 s
+  batches. The busy time is the sum of each batch's processing time (first output operation starts
+  to last one ends, as the kit's sink measures it), so a batch finishing early does not count the
+  idle rest of its interval; when batches take longer than the interval they run back to back and
+  busy time equals wall time. Streaming-context start is included, the graceful stop is not (it is
+  reported apart). Reading the files is part of each batch, as it is part of the python engine.
+- Structured engine: wall-clock time of ``helpers.structured.top_from_files`` (a black box here),
+  with the SparkSession already up.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.tutorial import top_tutorial
+from helpers import spark
+from helpers.analyse import top_json
+from helpers.engine import top_from_files
+from helpers.runner import StreamRun
+from helpers.sources.queue import QueueSource
+
+TOP_N = 50
+
+
+@dataclass
+class EngineRun:
+    """One engine on one dataset."""
+
+    engine: str
+    size: int
+    busy_s: float | None = None
+    wall_s: float | None = None
+    stop_s: float | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    batch_s: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        """Tweets per second of busy time."""
+        return self.size / self.busy_s if self.busy_s else None
+
+    def detail(self) -> str:
+        """One line of what was timed, for the report's details."""
+        if self.error:
+            return f"{self.engine} @ {self.size:,}: {self.error}"
+        parts = [f"busy {self.busy_s:.2f} s"]
+        if self.wall_s is not None and self.wall_s != self.busy_s:
+            parts.append(f"wall {self.wall_s:.2f} s (start → last batch done)")
+        if self.stop_s is not None:
+            parts.append(f"graceful stop {self.stop_s:.2f} s")
+        if self.batch_s:
+            b = self.batch_s
+            parts.append(
+                f"{len(b)} batch{'es' if len(b) > 1 else ''}, processing median {statistics.median(b):.2f} s, "
+                f"min {min(b):.2f} s, max {max(b):.2f} s"
+            )
+        return f"{self.engine} @ {self.size:,}: " + "; ".join(parts)
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0][:200]}" if text else type(e).__name__
+
+
+def python_engine(files: list[Path], size: int) -> EngineRun:
+    """The baseline: every tweet of the files counted in one pass, in this process."""
+    started = time.perf_counter()
+    result = top_from_files(files, TOP_N)
+    took = time.perf_counter() - started
+    return EngineRun("python", size, busy_s=took, wall_s=took, result=result)
+
+
+def _timeout(batches: int) -> float:
+    return 120.0 + 30.0 * batches  # only a guard against a hang; a busy machine is slow, not stuck
+
+
+def kit_dstream(sc: Any, files: list[Path], size: int, batch_s: float = 1.0) -> EngineRun:
+    """The kit's DStream engine, as ``helpers.runner.top_dstream`` runs it (unrolled to read its sink).
+
+    Same arguments as ``top_dstream``: a ``StreamRun`` on ``QueueSource.from_files`` with the window and
+    slide equal to the batch, the running totals' top N collected every batch, then ``top_json``.
+    """
+    source = QueueSource.from_files(files)
+    run = StreamRun(sc, source, batch_s, batch_s, batch_s, TOP_N, "default", None, None, totals_top=TOP_N)
+    out = EngineRun("kit dstream", size)
+    started = time.perf_counter()
+    run.start()
+    try:
+        done = run.wait(len(source), _timeout(len(source)))
+        out.wall_s = time.perf_counter() - started
+    finally:
+        stopping = time.perf_counter()
+        run.stop()
+        out.stop_s = time.perf_counter() - stopping
+    if not done:
+        out.error = f"timed out after {out.wall_s:.0f} s with {run.sink.batches} of {len(source)} batches"
+        return out
+    if run.sink.errors:
+        out.error = "; ".join(run.sink.errors)[:300]
+        return out
+    out.batch_s = [s.processing_s or 0.0 for s in run.sink.history[: len(source)]]
+    out.busy_s = sum(out.batch_s)
+    out.result = top_json(run.sink.tweets_total, run.sink.malformed_total, run.sink.final_top, TOP_N)
+    return out
+
+
+def tutorial_dstream(sc: Any, files: list[Path], size: int, batch_s: float = 1.0) -> EngineRun:
+    """The foil: flatMap → map → reduceByKey → transform(join with a lexicon RDD), one pair per word."""
+    out = EngineRun("tutorial dstream", size)
+    try:
+        run = top_tutorial(sc, files, TOP_N, batch_s=batch_s, timeout=_timeout(len(files)))
+    except Exception as e:
+        out.error = _first_line(e)
+        return out
+    out.result, out.batch_s, out.wall_s, out.stop_s = run.result, run.batch_s, run.wall_s, run.stop_s
+    out.busy_s = sum(run.batch_s)
+    return out
+
+
+def structured_available() -> str | None:
+    """None if ``helpers.structured`` imports and has ``top_from_files``, else why not."""
+    try:
+        from helpers import structured
+    except Exception as e:
+        return f"not available ({_first_line(e)})"
+    if not callable(getattr(structured, "top_from_files", None)):
+        return "not available (helpers.structured has no top_from_files)"
+    return None
+
+
+def kit_structured(files: list[Path], size: int) -> EngineRun:
+    """The kit's Structured Streaming engine, if ``helpers.structured`` exists and works."""
+    out = EngineRun("kit structured", size)
+    missing = structured_available()
+    if missing:
+        out.error = missing
+        return out
+    from helpers import structured
+
+    try:
+        session = spark.get_session("bench")
+        started = time.perf_counter()
+        out.result = structured.top_from_files(session, [str(f) for f in files], TOP_N)
+        out.busy_s = out.wall_s = time.perf_counter() - started
+    except Exception as e:
+        out.error = f"not available (failed: {_first_line(e)})"
+    return out
+
+
+def warm_up(sc: Any, files: list[Path], tiny: list[Path], engines: set[str]) -> float:
+    """Start the Python workers, load the lexicon in them, and run each Spark engine of ``engines`` on ``tiny``.
+
+    What every process pays once (forking workers, first imports, the JVM compiling new code paths)
+    then stays out of the timed runs; on a busy machine it is seconds per engine.
+    """
+    from itertools import islice
+
+    from helpers.analyse import summarise
+    from helpers.engine import read_lines
+
+    sample = list(islice(read_lines(files[:1]), 200))
+    started = time.perf_counter()
+    sc.parallelize(sample, 2).mapPartitions(lambda part: [summarise(part).stats.tweets]).sum()
+    if "dstream" in engines:
+        kit_dstream(sc, tiny, 0)
+    if "tutorial" in engines:
+        tutorial_dstream(sc, tiny, 0)
+    if "structured" in engines and structured_available() is None:
+        kit_structured(tiny, 0)  # also starts the SparkSession
+    return time.perf_counter() - started
