@@ -132,7 +132,10 @@ class Dashboard:
                 widgets.HBox([self.start_button, self.stop_button]),
             ]
         )
+        for widget, name in ((self.note, "lab-note"), (self.status, "lab-status"), (self.image, "lab-frame")):
+            widget.add_class(name)  # stable handles for the browser test and for custom CSS
         self.panel = widgets.VBox([controls, self.note, self.status, self.image])
+        self.panel.add_class("lab-dashboard")
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -58,7 +58,7 @@ def test_lesson_skeleton_in_order(path):
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_lesson_starts_spark_once_and_stops_everything(path):
     code = ["".join(c["source"]) for c in _nb(path)["cells"] if c["cell_type"] == "code"]
-    assert code[-1].strip().endswith("spark.stop_all()"), f"{path.name} must end with spark.stop_all()"
+    assert "spark.stop_all()" in code[-1], f"{path.name}'s last code cell must call spark.stop_all()"
 
 
 def test_navigation_is_up_to_date():

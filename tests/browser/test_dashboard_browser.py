@@ -135,10 +135,10 @@ def test_dashboard_start_redraw_stop(jupyterlab, tmp_path):
             # No noise: nothing written to stderr in any cell (JVM warnings, Spark logs, Python warnings).
             assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
 
-            panel = page.locator(".widget-vbox", has=page.locator(".widget-image")).last
+            panel = page.locator(".lab-dashboard").last
             panel.scroll_into_view_if_needed()
-            image = panel.locator("img.widget-image")
-            status = panel.locator(".widget-html-content").first
+            image = panel.locator("img.lab-frame")
+            status = panel.locator(".lab-status")
             before = image.get_attribute("src") or ""
             panel.locator("button.widget-button", has_text="Start").click()
             expect(status).to_contain_text("running", timeout=120_000)
