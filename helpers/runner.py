@@ -10,7 +10,9 @@ the source first, then the StreamingContext gracefully, and keeps the SparkConte
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from helpers import spark
@@ -53,13 +55,15 @@ class StreamRun:
     ssc: StreamingContext | None = field(default=None, init=False)
     streams: Streams | None = field(default=None, init=False)
     sink: SnapshotSink = field(init=False)
+    _checkpoint: Path | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sink = SnapshotSink(self.top_n, self.batch_s, self.lexicon_name, self.listeners)
 
     def start(self) -> StreamRun:
         """Build the pipeline on a fresh StreamingContext (with a fresh checkpoint folder) and start it."""
-        self.ssc = spark.streaming_context(self.sc, self.batch_s, checkpoint=spark.checkpoint_dir())
+        self._checkpoint = spark.checkpoint_dir()
+        self.ssc = spark.streaming_context(self.sc, self.batch_s, checkpoint=self._checkpoint)
         self.streams = build(
             self.source.dstream(self.ssc),
             self.batch_s,
@@ -88,6 +92,7 @@ class StreamRun:
         if self.ssc is not None:
             spark.stop_streaming(self.ssc)
             self.ssc = None
+            shutil.rmtree(self._checkpoint, ignore_errors=True)  # a fresh run starts from a fresh folder anyway
         self.sink.close()
 
 
