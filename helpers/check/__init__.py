@@ -14,5 +14,6 @@ from helpers.check.lesson02 import *  # noqa: F403
 from helpers.check.lesson03 import *  # noqa: F403
 from helpers.check.lesson04 import *  # noqa: F403
 from helpers.check.lesson05 import *  # noqa: F403
+from helpers.check.lesson06 import *  # noqa: F403
 from helpers.check.lesson07 import *  # noqa: F403
 from helpers.check.lesson08 import *  # noqa: F403

@@ -1,0 +1,1095 @@
+"""The sentiment pipeline in Structured Streaming: DataFrame functions only, no Python UDF on the hot path.
+
+    lines  = FileSource.from_files(paths.sample_files()).stream(session)   # or SocketSource(server)
+    tweets = tokenize(parse(lines))        # status, event_time, words, tokens: one row per line
+    words(tweets)                          # one row per counted word, with its tweet's event time
+    with_polarity(words(tweets), lexicon_frame(session))   # stream–static join, the lexicon broadcast
+
+    run = StructuredRun(session, FileSource.from_batches(batches), window_s=1800, slide_s=600)
+    run.start(); run.finish(); run.stop()          # a bounded run (availableNow) …
+    run.sink.latest                                # … feeding the same Snapshot as the DStream sink
+
+``top_from_files(session, files, n)`` is ``python -m helpers top --engine structured``: the same JSON as
+the python and dstream engines. ``parse`` is ``helpers.tweets.parse_line`` in SQL expressions (Spark 4's
+VARIANT type tells a JSON string from a number, which a fixed ``from_json`` schema cannot); ``tokenize``
+is ``helpers.text``'s regex translated for Java, its character classes generated from Python's own.
+
+Windows are event-time windows (``created_at``), not processing-time ones as in the DStream pipeline:
+``StructuredRun`` counts each micro-batch with ``foreachBatch`` and keeps running totals and windows on
+the driver by Spark's rules for ``withWatermark(...).groupBy(window(...))``: a window's rows arriving
+once the watermark (the largest event time seen, minus the delay) has passed its end are dropped.
+``windowed_counts`` is Spark's own stateful version of the same (the tests check that both agree).
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helpers import spark
+from helpers.analyse import Stats, top_json
+from helpers.lexicon import scores as lexicon_scores
+from helpers.sinks import Listener, SnapshotSink
+from helpers.text import NEGATORS, stopwords
+from helpers.tweets import MAX_LINE_CHARS
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql.streaming import StreamingQuery
+
+    from helpers.sources.socket_server import ReplayServer
+
+#: Event-time windows of StructuredRun: 30 minutes sliding every 10, late rows dropped 10 minutes on.
+WINDOW_S, SLIDE_S, WATERMARK_S = 1800.0, 600.0, 600.0
+
+#: What ``parse`` says about each line (blank lines are neither tweets nor malformed).
+BLANK, MALFORMED, TWEET, FILTERED = "blank", "malformed", "tweet", "filtered"
+
+_I64_MAX, _U64_MAX = 2**63 - 1, 2**64 - 1
+
+
+# --- the session ---------------------------------------------------------------------------------------
+
+
+def configure(session: SparkSession) -> SparkSession:
+    """Settings the pipeline relies on; safe to call again.
+
+    - ``spark.sql.variant.allowDuplicateKeys``: ``{"a": 1, "a": 2}`` is valid JSON to Python (the last
+      value wins) and to ``from_json``; the VARIANT parser refuses it unless told otherwise.
+    - ``spark.sql.session.timeZone=UTC``: windows print in UTC, as the tweets' ``created_at``.
+    """
+    session.conf.set("spark.sql.variant.allowDuplicateKeys", "true")
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    session.conf.set("spark.sql.shuffle.partitions", str(spark.SHUFFLE_PARTITIONS))
+    return session
+
+
+# --- Java regular expressions equivalent to Python's ---------------------------------------------------
+
+
+def _ranges(pred: Any, lo: int = 0, hi: int = 0x10FFFF) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    start = None
+    for cp in range(lo, hi + 1):
+        if pred(chr(cp)):
+            if start is None:
+                start = cp
+        elif start is not None:
+            out.append((start, cp - 1))
+            start = None
+    if start is not None:
+        out.append((start, hi))
+    return out
+
+
+def _x(cp: int) -> str:
+    return f"\\x{{{cp:X}}}"
+
+
+def _flat(ranges: Sequence[tuple[int, int]]) -> str:
+    return "".join(_x(a) if a == b else f"{_x(a)}-{_x(b)}" for a, b in ranges)
+
+
+def _tree(ranges: Sequence[tuple[int, int]]) -> str:
+    """A Java class for many ranges, nested by halves: a character is tested against ~20 ranges, not 700.
+
+    (Java tests a flat ``[a-bc-d…]`` range by range, which made the tokenizer ten times slower.)
+    """
+    if len(ranges) <= 6:
+        return f"[{_flat(ranges)}]"
+    half = len(ranges) // 2
+    left, right = ranges[:half], ranges[half:]
+    return (
+        f"[[{_x(left[0][0])}-{_x(left[-1][1])}&&{_tree(left)}][{_x(right[0][0])}-{_x(right[-1][1])}&&{_tree(right)}]]"
+    )
+
+
+def _java_class(pred: Any) -> str:
+    """The Java class of every code point for which ``pred(char)`` holds in this Python (ASCII tested first)."""
+    return f"[{_flat(_ranges(pred, 0, 0x7F))}{_tree(_ranges(pred, 0x80))}]"
+
+
+@cache
+def java_classes() -> dict[str, str]:
+    """Python's ``\\w``, ``\\d`` and ``\\s`` (for ``str`` patterns) as Java classes, code point for code point.
+
+    Java's ``(?U)\\w`` is close but not the same: it takes combining marks (so Hindi words stay whole,
+    where Python splits them) and leaves out ``²`` or ``½``. Generated here from Python's tables.
+    """
+    return {
+        "w": _java_class(lambda c: c.isalnum() or c == "_"),
+        "d": _java_class(str.isdecimal),
+        "s": f"[{_flat(_ranges(str.isspace))}]",
+    }
+
+
+@cache
+def java_pattern() -> str:
+    """``helpers.text``'s tokenizer for Java's regex engine (``regexp_extract_all(…, 1)``), same matches."""
+    c = java_classes()
+    w, d, s = c["w"], c["d"], c["s"]
+    not_s = "[^" + s[1:]
+    return (
+        f"(?:https?://|www\\.){not_s}+"  # URLs: dropped
+        f"|@{w}+"  # @mentions: dropped
+        f"|{d}+(?:[.,:/]{d}+)*(?!{w}|['’])"  # pure numbers: dropped
+        f"|(\\#{w}+"  # hashtags, kept with their '#'
+        f"|{w}+(?:['’]{w}+)*"  # words, with inner apostrophes
+        "|[:;=][-o*']?[)\\](\\[dp/\\\\|]"  # emoticons
+        "|[\\x{1F300}-\\x{1FAFF}\\x{2600}-\\x{27BF}\\x{2B50}\\x{2764}])"  # emoji, one token each
+    )
+
+
+@cache
+def blank_pattern() -> str:
+    """A line that is empty or only whitespace as Python's ``str.isspace`` sees it (``\\x1c``… included)."""
+    return "\\A" + java_classes()["s"] + "*\\z"
+
+
+# --- parse: helpers.tweets.parse_line in SQL ---------------------------------------------------------------
+
+
+def _f() -> Any:
+    from pyspark.sql import functions
+
+    return functions
+
+
+def _get(v: Column, path: str) -> Column:
+    """The JSON value at ``path`` of a VARIANT: SQL NULL when absent, a variant null for ``null``."""
+    return _f().variant_get(v, path, "variant")
+
+
+def _kind(v: Column) -> Column:
+    """``missing``, ``null``, ``object``, or the type of any other value: ``STRING``, ``BIGINT``,
+    ``DECIMAL(p,s)``, ``DOUBLE``, ``BOOLEAN``, ``ARRAY<…>``. (An object is told by a cheap cast to a
+    struct of one field, so its whole schema is never built.)"""
+    F = _f()
+    is_object = F.try_variant_get(v, "$", "struct<k: variant>").isNotNull()
+    return (
+        F.when(v.isNull(), F.lit("missing"))
+        .when(F.is_variant_null(v), F.lit("null"))
+        .when(is_object, F.lit("object"))
+        .otherwise(F.schema_of_variant(v))
+    )
+
+
+def _number(kind: Column) -> Column:
+    return (kind == "BIGINT") | (kind == "DOUBLE") | kind.startswith("DECIMAL")
+
+
+def _is_int(v: Column, kind: Column) -> Column:
+    """A Python ``int`` after ``orjson.loads``: integers up to 2**64 - 1 (beyond, orjson makes a float).
+
+    Spark keeps integers above 2**63 - 1 as DECIMAL(p,0), the type it also gives ``5.0``; the value
+    range tells them apart (``9223372036854775808.0`` would pass: one case not worth a regex).
+    """
+    F = _f()
+    big = F.try_variant_get(v, "$", "decimal(20,0)")
+    low, high = F.lit(str(_I64_MAX)).cast("decimal(20,0)"), F.lit(str(_U64_MAX)).cast("decimal(20,0)")
+    in_u64 = F.coalesce((big > low) & (big <= high), F.lit(False))
+    return (kind == "BIGINT") | (kind.startswith("DECIMAL(") & kind.endswith(",0)") & in_u64)
+
+
+def _truthy(v: Column, kind: Column) -> Column:
+    """Python's ``bool()`` of the decoded value: false for missing, null, "", 0, false, [] and {}."""
+    F = _f()
+    return F.coalesce(
+        F.when(kind.isin("missing", "null"), F.lit(False))
+        .when(kind == "object", F.schema_of_variant(v) != "OBJECT<>")
+        .when(kind == "STRING", F.try_variant_get(v, "$", "string") != "")
+        .when(kind == "BOOLEAN", F.try_variant_get(v, "$", "boolean"))
+        .when(kind.startswith("ARRAY"), F.size(F.try_variant_get(v, "$", "array<variant>")) > 0)
+        .otherwise(F.try_variant_get(v, "$", "double") != 0),
+        F.lit(False),
+    )
+
+
+def _py_str(v: Column, kind: Column) -> Column:
+    """Python's ``str()`` of a string, boolean or integer value (NULL for other kinds: see ``parse``)."""
+    F = _f()
+    return (
+        F.when(kind == "STRING", F.try_variant_get(v, "$", "string"))
+        .when(kind == "BOOLEAN", F.when(F.try_variant_get(v, "$", "boolean"), "True").otherwise("False"))
+        .when(_is_int(v, kind), F.try_variant_get(v, "$", "string"))
+    )
+
+
+def _once(col: Column) -> Column:
+    """``col``, behind an optimizer barrier: computed once in its own projection, never copied into later ones.
+
+    Without it a filter on ``status`` (``words``, ``windowed_counts``…) is pushed down through every
+    step of ``parse``, each column replaced by its formula, many times over, until the plan fills the
+    driver's memory; and ``tokens`` would run the tokenizer's regex a second time. Spark moves nothing
+    across a projection holding a nondeterministic expression; the partition id (never negative) is
+    the cheapest one.
+    """
+    F = _f()
+    return F.when(F.spark_partition_id() >= 0, col)
+
+
+def _equals(value: Column, wanted: str | None) -> Column:
+    F = _f()
+    return F.lit(True) if wanted is None else F.coalesce(value == F.lit(wanted), F.lit(False))
+
+
+#: Numbers orjson refuses because they overflow a double (1e400); cheap test first, exact one after.
+_BIG_NUMBER_HINT = "[0-9][eE][+]?0*[1-9][0-9]{2}|[0-9]{309}"
+_JSON_STRING = '"(?:[^"\\\\]|\\\\.)*"'
+_JSON_NUMBER = "-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+
+
+def _overflows(value: Column) -> Column:
+    """True if a number outside the JSON strings rounds to infinity as a double."""
+    F = _f()
+    numbers = F.regexp_extract_all(F.regexp_replace(value, _JSON_STRING, '""'), F.lit(_JSON_NUMBER), F.lit(0))
+    infinite = F.exists(numbers, lambda n: F.abs(n.cast("double")) == F.lit(float("inf")))
+    return F.when(value.rlike(_BIG_NUMBER_HINT), F.coalesce(infinite, F.lit(False))).otherwise(F.lit(False))
+
+
+#: The fields ``from_object`` reads, by where they sit: in the stream shape's top level, or in ``data``.
+_TOP_FIELDS = {
+    "includes": "$.includes",
+    "users": "$.includes.users",
+    "rules": "$.matching_rules",
+    "rule0": "$.matching_rules[0]",
+    "tag": "$.matching_rules[0].tag",
+}
+_DATA_FIELDS = {
+    "note": "$.note_tweet",
+    "note_text": "$.note_tweet.text",
+    "text0": "$.text",
+    "id": "$.id",
+    "lang": "$.lang",
+    "created": "$.created_at",
+    "entities": "$.entities",
+    "metrics": "$.public_metrics",
+}
+
+
+def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None) -> DataFrame:
+    """One row per line of ``lines`` (a ``value`` column, streaming or not) with what ``parse_line`` makes of it.
+
+    Columns: ``value``, ``status`` (``blank``, ``malformed``, ``tweet``, or ``filtered`` by ``topic`` /
+    ``lang``), ``id``, ``created_at``, ``event_time`` (a timestamp, NULL if ``created_at`` is not one),
+    ``lang``, ``topic``, ``text``. Malformed is every non-blank line ``parse_line`` returns None for:
+    not UTF-8, a U+FFFD, over 100,000 characters, not one JSON value (trailing text is caught by
+    parsing the line inside ``{"v": …}`` and inside ``[…]``: no trailing text survives both), not an
+    object, no tweet shape, no non-empty string text (``note_tweet.text`` first when truthy), an id
+    that is neither a string nor an integer, or a field Python would trip over (``"includes": 5``).
+
+    Built in steps, one ``select`` each, so every value is computed once (a single expression would
+    repeat the shared parts many times over). Known differences, all on lines no tweet source writes:
+    JSON nested deeper than 999 levels (Spark refuses from 1000, orjson from 1025), a number written
+    with more than 1000 characters, and a topic or language given as a float, array or object (Python
+    compares its ``str()``; here it never matches a filter). Call ``configure(session)`` first:
+    duplicate keys need it.
+    """
+    F = _f()
+    value, c = F.col("value"), F.col
+    # 1. the line as text and as one JSON document
+    step = lines.select(
+        value,
+        value.rlike(blank_pattern()).alias("_blank"),
+        (F.is_valid_utf8(value) & ~value.contains("\ufffd") & (F.char_length(value) <= MAX_LINE_CHARS)).alias(
+            "_line_ok"
+        ),
+        F.try_parse_json(F.concat(F.lit('{"v":'), value, F.lit("}"))).alias("_doc"),
+        (F.json_array_length(F.concat(F.lit("["), value, F.lit("]"))) == 1).alias("_one_value"),
+        _overflows(value).alias("_overflow"),
+    )
+    # 2. the stream shape ({"data": {...}, ...}) or a bare search item ({"id", "text", ...})
+    step = step.select("*", _get(c("_doc"), "$.v").alias("_obj"), _get(c("_doc"), "$.v.data").alias("_data_v"))
+    step = step.select("*", (_kind(c("_data_v")) == "object").alias("_stream"))
+    step = step.select(
+        "*",
+        (~c("_stream") & _get(c("_obj"), "$.text").isNotNull() & _get(c("_obj"), "$.id").isNotNull()).alias("_search"),
+        F.when(c("_stream"), c("_data_v")).otherwise(c("_obj")).alias("_data"),
+    )
+    # 3. every field from_object reads, and its JSON kind
+    step = step.select(
+        "*",
+        *[_get(c("_obj"), path).alias(f"_{name}") for name, path in _TOP_FIELDS.items()],
+        *[_get(c("_data"), path).alias(f"_{name}") for name, path in _DATA_FIELDS.items()],
+    )
+    names = [*_TOP_FIELDS, *_DATA_FIELDS]
+    step = step.select("*", *[_kind(c(f"_{n}")).alias(f"_k_{n}") for n in names])
+
+    def v(name: str) -> Column:
+        return c(f"_{name}")
+
+    def k(name: str) -> Column:
+        return c(f"_k_{name}")
+
+    # 4. the text (note_tweet.text when it is truthy), and what Python would trip over
+    use_note = (k("note") == "object") & _truthy(v("note_text"), k("note_text"))
+    step = step.select(
+        "*",
+        F.when(use_note, v("note_text")).otherwise(v("text0")).alias("_text_v"),
+        F.when(use_note, k("note_text")).otherwise(k("text0")).alias("_k_text"),
+    )
+    stream = c("_stream")
+    trips = (
+        (stream & _truthy(v("includes"), k("includes")) & (k("includes") != "object"))  # .get on a non-dict
+        | (
+            stream
+            & (k("includes") == "object")
+            & _truthy(v("users"), k("users"))
+            & (_number(k("users")) | (k("users") == "BOOLEAN"))
+        )  # iterating over a number or true
+        | (stream & _truthy(v("rules"), k("rules")) & ~(k("rules").startswith("ARRAY") | (k("rules") == "STRING")))
+        | (_truthy(v("entities"), k("entities")) & (k("entities") != "object"))
+        | (_truthy(v("metrics"), k("metrics")) & (k("metrics") != "object"))
+    )
+    text = F.try_variant_get(v("text_v"), "$", "string")
+    valid = (
+        c("_line_ok")
+        & c("_doc").isNotNull()
+        & c("_one_value")
+        & ~c("_overflow")
+        & (stream | c("_search"))
+        & (k("text") == "STRING")
+        & (F.coalesce(text, F.lit("")) != "")
+        & (k("id").isin("STRING", "BOOLEAN") | _is_int(v("id"), k("id")))
+        & ~trips
+    )
+    tagged = stream & k("rules").startswith("ARRAY") & (k("rule0") == "object") & ~k("tag").isin("missing", "null")
+    step = step.select(
+        "*",
+        F.coalesce(valid, F.lit(False)).alias("_o_valid"),
+        text.alias("_o_text"),
+        F.when(tagged, _py_str(v("tag"), k("tag"))).alias("_o_topic"),
+        _py_str(v("lang"), k("lang")).alias("_o_lang"),
+        F.when(k("created") == "null", F.lit("None"))  # str(None), as Python writes it
+        .when(
+            k("created") != "missing",
+            F.coalesce(_py_str(v("created"), k("created")), F.try_variant_get(v("created"), "$", "string")),
+        )
+        .alias("_o_created"),
+        _py_str(v("id"), k("id")).alias("_o_id"),
+    )
+    # 5. the verdict, and the tweet's fields
+    status = (
+        F.when(c("_blank"), F.lit(BLANK))
+        .when(~c("_o_valid"), F.lit(MALFORMED))
+        .when(~(_equals(c("_o_topic"), topic) & _equals(c("_o_lang"), lang)), F.lit(FILTERED))
+        .otherwise(F.lit(TWEET))
+    )
+    step = step.select("*", _once(status).alias("status"))
+    parsed = c("status").isin(TWEET, FILTERED)
+    return step.select(
+        value,
+        "status",
+        F.when(parsed, c("_o_id")).alias("id"),
+        F.when(parsed, c("_o_created")).alias("created_at"),
+        F.when(parsed, F.try_to_timestamp(c("_o_created"))).alias("event_time"),
+        F.when(parsed, c("_o_lang")).alias("lang"),
+        F.when(parsed, c("_o_topic")).alias("topic"),
+        F.when(parsed, c("_o_text")).alias("text"),
+    )
+
+
+# --- tokenize, words, the lexicon ----------------------------------------------------------------------
+
+
+def tokenize(tweets: DataFrame) -> DataFrame:
+    """Add ``words`` (every token in order, '' for a dropped URL, mention or number, as ``text.words``)
+    and ``tokens`` (the counted ones: ``text.tokenize``, stopwords and ``rt`` left out) to counted tweets."""
+    F = _f()
+    lowered = F.replace(F.lower(F.col("text")), F.lit("’"), F.lit("'"))
+    all_words = _once(F.when(F.col("status") == TWEET, F.regexp_extract_all(lowered, F.lit(java_pattern()), F.lit(1))))
+    stop = F.lit(sorted(stopwords()))
+    return tweets.withColumn("words", all_words).withColumn(
+        "tokens", F.filter(F.col("words"), lambda w: ~F.array_contains(stop, w))
+    )
+
+
+def words(tweets: DataFrame) -> DataFrame:
+    """One row per counted word of every counted tweet: ``event_time``, ``word``."""
+    F = _f()
+    return tweets.where(F.col("status") == TWEET).select("event_time", F.explode("tokens").alias("word"))
+
+
+def lexicon_frame(session: SparkSession, lexicon_name: str = "default") -> DataFrame:
+    """The lexicon as a small DataFrame (``word``, ``score``), for a broadcast join."""
+    rows = sorted(lexicon_scores(lexicon_name).items())
+    return session.createDataFrame(rows, "word string, score double")
+
+
+def with_polarity(df: DataFrame, lexicon: DataFrame) -> DataFrame:
+    """Add each ``word``'s ``score`` (0.0 if unknown) and ``polarity`` by two broadcast joins with the lexicon.
+
+    As ``lexicon.polarity``: ``#love`` takes ``love``'s score when ``#love`` itself is not listed. Works
+    on a streaming DataFrame (a stream–static join) as on a batch.
+    """
+    F = _f()
+    exact = F.broadcast(lexicon.select(F.col("word").alias("_w1"), F.col("score").alias("_s1")))
+    bare = F.broadcast(lexicon.select(F.col("word").alias("_w2"), F.col("score").alias("_s2")))
+    hashtag = F.col("word").startswith("#")
+    joined = df.join(exact, F.col("word") == F.col("_w1"), "left").join(
+        bare, hashtag & (F.expr("substr(word, 2)") == F.col("_w2")), "left"
+    )
+    score = F.coalesce(F.col("_s1"), F.when(hashtag, F.col("_s2")), F.lit(0.0))
+    polarity = F.when(score > 0, "positive").when(score < 0, "negative").otherwise("neutral")
+    return joined.withColumn("score", score).withColumn("polarity", polarity).drop("_w1", "_s1", "_w2", "_s2")
+
+
+def tweet_scores(tweets: DataFrame, lexicon: DataFrame) -> DataFrame:
+    """``(uid, score)`` of every counted tweet with a sentiment word, as ``lexicon.tweet_score`` (batch only).
+
+    The words are exploded with their position, scored by the broadcast join, and folded back per tweet
+    in order (``aggregate``): a negator flips a sentiment word at most three words on, and a sentiment
+    word uses the negation up. ``tweets`` needs a unique ``uid`` column.
+    """
+    F = _f()
+    exploded = tweets.where(F.col("status") == TWEET).select("uid", F.posexplode("words").alias("pos", "word"))
+    scored = with_polarity(exploded, lexicon)
+    negator = F.col("word").isin(sorted(NEGATORS)) | F.col("word").endswith("n't")
+    marks = scored.where(negator | (F.col("score") != 0)).select(
+        "uid", F.struct("pos", negator.alias("neg"), "score").alias("m")
+    )
+    start = F.struct(F.lit(0.0).alias("total"), F.lit(-4).alias("neg_at"))
+
+    def step(acc: Column, m: Column) -> Column:
+        signed = F.when(m["pos"] - acc["neg_at"] <= 3, -m["score"]).otherwise(m["score"])
+        return F.when(m["neg"], F.struct(acc["total"].alias("total"), m["pos"].alias("neg_at"))).otherwise(
+            F.struct((acc["total"] + signed).alias("total"), F.lit(-4).alias("neg_at"))
+        )
+
+    ordered = marks.groupBy("uid").agg(F.array_sort(F.collect_list("m")).alias("marks"))
+    return ordered.select("uid", F.aggregate("marks", start, step, lambda acc: acc["total"]).alias("score"))
+
+
+def windowed_counts(
+    tweets: DataFrame, window_s: float = WINDOW_S, slide_s: float = SLIDE_S, watermark_s: float | None = None
+) -> DataFrame:
+    """``(window, word, count)``: words per event-time window (``window.start``, ``window.end``).
+
+    With ``watermark_s`` (a streaming DataFrame) Spark keeps the counts as state and drops a window's
+    rows that arrive once the watermark, the largest ``event_time`` seen minus ``watermark_s``, has
+    passed the window's end. The watermark is set on the tweets, before their words are exploded.
+    """
+    F = _f()
+    counted = tweets.where((F.col("status") == TWEET) & F.col("event_time").isNotNull())
+    if watermark_s is not None:
+        counted = counted.withWatermark("event_time", _duration(watermark_s))
+    return words(counted).groupBy(F.window("event_time", _duration(window_s), _duration(slide_s)), "word").count()
+
+
+def _duration(seconds: float) -> str:
+    return f"{round(seconds * 1000)} milliseconds"
+
+
+# --- sources ------------------------------------------------------------------------------------------------
+
+
+class FileSource:
+    """Structured Streaming's file source: text lines of the files in ``folder``, ``files_per_batch`` a batch.
+
+    Bounded: the query runs with ``trigger(availableNow=True)``, takes every file there and stops.
+    ``from_files`` and ``from_batches`` stage the files in a new folder, their modification times one
+    second apart, so the batches come in the order given (Spark takes files oldest first).
+    """
+
+    def __init__(self, folder: str | Path, files_per_batch: int = 1, owned: bool = False) -> None:
+        self.folder = Path(folder)
+        self.files_per_batch = files_per_batch
+        self._owned = owned
+
+    @classmethod
+    def from_files(cls, files: Iterable[str | Path]) -> FileSource:
+        """One batch per file, in order (a file named twice is read twice, as the other engines do)."""
+        paths = [Path(f) for f in files]
+        folder = Path(tempfile.mkdtemp(prefix="lab-structured-in-"))
+        for i, path in enumerate(paths):
+            shutil.copyfile(path, folder / f"{i:05d}-{path.name}")
+        return cls(_in_order(folder), owned=True)
+
+    @classmethod
+    def from_batches(cls, batches: Iterable[Sequence[str]]) -> FileSource:
+        """One batch per list of lines, in order."""
+        folder = Path(tempfile.mkdtemp(prefix="lab-structured-in-"))
+        for i, batch in enumerate(batches):
+            (folder / f"{i:05d}.ndjson").write_text("".join(f"{line}\n" for line in batch), encoding="utf-8")
+        return cls(_in_order(folder), owned=True)
+
+    def __len__(self) -> int:
+        return -(-len(self.files()) // self.files_per_batch)
+
+    def files(self) -> list[Path]:
+        """The files Spark will read, in order."""
+        return sorted(p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+
+    def stream(self, session: SparkSession) -> DataFrame:
+        """``readStream.text(folder)``: a streaming DataFrame of one ``value`` column."""
+        return session.readStream.option("maxFilesPerTrigger", self.files_per_batch).text(str(self.folder))
+
+    def trigger(self, batch_s: float) -> dict[str, Any]:
+        """Every file there, in as many batches as needed, then stop."""
+        return {"availableNow": True}
+
+    def stop(self) -> None:
+        """Delete the folder if ``from_files`` or ``from_batches`` made it."""
+        if self._owned:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _in_order(folder: Path) -> Path:
+    """Give the files of ``folder`` modification times a second apart, in name order (none in the future)."""
+    now = time.time()
+    names = sorted(folder.iterdir())
+    for i, path in enumerate(names):
+        stamp = now - len(names) + i
+        os.utime(path, (stamp, stamp))
+    return folder
+
+
+class SocketSource:
+    """Spark's socket source on a ``ReplayServer`` (or anything listening on ``host:port``), one line a row.
+
+    Unbounded: the query runs a micro-batch every ``batch_s`` seconds with the lines received since the
+    last one. Like ``socketTextStream``, it is for learning, not for production: nothing is replayable.
+    """
+
+    def __init__(self, server: ReplayServer) -> None:
+        self.server = server
+
+    def stream(self, session: SparkSession) -> DataFrame:
+        """``readStream.format("socket")``: a streaming DataFrame of one ``value`` column."""
+        return (
+            session.readStream.format("socket").option("host", self.server.host).option("port", self.server.port).load()
+        )
+
+    def trigger(self, batch_s: float) -> dict[str, Any]:
+        """A micro-batch every ``batch_s`` seconds."""
+        return {"processingTime": _duration(batch_s)}
+
+    def stop(self) -> None:
+        """Stop the server (the query sees the end of its input)."""
+        self.server.stop()
+
+
+def as_source(source: Any) -> Any:
+    """A Structured source for ``source``: itself if it has ``stream()``; a ``ReplayServer``, or the
+    dashboard's ``SocketReplay`` (which holds one as ``.server``), becomes a ``SocketSource``."""
+    if hasattr(source, "stream"):
+        return source
+    if hasattr(source, "server"):
+        return SocketSource(source.server)
+    if hasattr(source, "host") and hasattr(source, "port"):
+        return SocketSource(source)
+    raise TypeError(f"{type(source).__name__} is not a Structured Streaming source (it needs a stream(session))")
+
+
+# --- data for notebook 06 -------------------------------------------------------------------------------
+
+#: The late-data example: tweets held back from the first 10 minutes, and the batches around them.
+LATE_FROM, LATE_UNTIL = "2026-11-20T08:00", "2026-11-20T08:10"
+
+
+def late_example(topic: str = "football") -> list[list[str]]:
+    """Three micro-batches of one topic's tweets in which some arrive late (plain Python, no Spark).
+
+    1. tweets created 08:10–09:00;  2. 09:00–09:20;  3. the ones created 08:00–08:10, held back until
+    now, with 09:20–09:40. With 10-minute windows and a 10-minute watermark, the third batch's early
+    tweets come after the watermark has passed the end of their window (08:10).
+    """
+    from helpers import paths
+    from helpers.engine import read_lines
+    from helpers.tweets import parse_line
+
+    def created(line: str) -> str:
+        tweet = parse_line(line)
+        return tweet.created_at if tweet is not None else ""
+
+    lines = sorted(read_lines(paths.sample_files([topic])), key=created)
+
+    def between(start: str, end: str) -> list[str]:
+        return [line for line in lines if start <= created(line) < end]
+
+    day = LATE_FROM[:11]
+    return [
+        between(LATE_UNTIL, f"{day}09:00"),
+        between(f"{day}09:00", f"{day}09:20"),
+        between(LATE_FROM, LATE_UNTIL) + between(f"{day}09:20", f"{day}09:40"),
+    ]
+
+
+# --- queries: start, finish, stop ------------------------------------------------------------------------
+
+
+def checkpoint_dir() -> Path:
+    """A fresh checkpoint folder for one query (never a global ``spark.sql.streaming.checkpointLocation``:
+    re-running a named memory-sink query would then fail)."""
+    return spark.checkpoint_dir(prefix="lab-structured-checkpoint-")
+
+
+def to_memory(df: DataFrame, name: str, mode: str = "append", trigger: dict[str, Any] | None = None) -> StreamingQuery:
+    """Start ``df`` into the in-memory table ``name`` (``session.table(name)``) in output ``mode``.
+
+    Default trigger: ``availableNow`` (a bounded run on a file source). Its own checkpoint folder, so
+    the same cell can run again.
+    """
+    return (
+        df.writeStream.format("memory")
+        .queryName(name)
+        .outputMode(mode)
+        .option("checkpointLocation", str(checkpoint_dir()))
+        .trigger(**(trigger or {"availableNow": True}))
+        .start()
+    )
+
+
+def finish(query: StreamingQuery, timeout: float = 300.0) -> None:
+    """Wait for a bounded query (``availableNow``) to end; raise its error, or TimeoutError."""
+    if not query.awaitTermination(timeout):
+        stop_query(query)
+        raise TimeoutError(f"query {query.name or query.id} did not finish in {timeout:g} s")
+    error = query.exception()
+    if error is not None:
+        raise RuntimeError(f"query {query.name or query.id} failed: {error}")
+
+
+def stop_query(query: StreamingQuery, timeout: float = 30.0) -> None:
+    """Stop a query between two micro-batches: stopping one mid-batch logs errors and loses it."""
+    deadline = time.monotonic() + timeout
+    while query.isActive and query.status.get("isTriggerActive") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    query.stop()
+
+
+def stop_queries(session: SparkSession) -> int:
+    """Stop every active query of ``session`` (gracefully); how many there were."""
+    active = list(session.streams.active)
+    for query in active:
+        stop_query(query)
+    return len(active)
+
+
+# --- the run: foreachBatch feeding a Snapshot ---------------------------------------------------------------
+
+
+class _Rows:
+    """A list that answers the two calls ``SnapshotSink``'s output operations make on an RDD."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = list(items)
+
+    def collect(self) -> list[Any]:
+        return self.items
+
+    def takeOrdered(self, n: int, key: Any) -> list[Any]:  # the RDD method's name
+        return heapq.nsmallest(n, self.items, key=key)
+
+
+def _rows(df: DataFrame, kind: str) -> DataFrame:
+    """``df`` in the one shape ``StructuredRun.summarise`` collects: kind, word, start, end, count, polarity."""
+    F = _f()
+    have = set(df.columns)
+
+    def col(name: str, kind_of: str) -> Column:
+        return F.col(name).cast(kind_of) if name in have else F.lit(None).cast(kind_of)
+
+    return df.select(
+        F.lit(kind).alias("kind"),
+        col("word", "string").alias("word"),
+        col("start", "long").alias("start"),
+        col("end", "long").alias("end"),
+        col("count", "long").alias("count"),
+        col("polarity", "string").alias("polarity"),
+    )
+
+
+@dataclass
+class BatchResult:
+    """What one micro-batch held: its Stats, lines, word counts, ``(start, end, word, count)`` per event-time
+    window (microseconds since the epoch), and its largest event time."""
+
+    stats: Stats
+    lines: int
+    counts: Counter[str]
+    windows: list[tuple[int, int, str, int]]
+    max_event_us: int | None
+
+
+def current_window(max_event_us: int, window_s: float, slide_s: float) -> tuple[int, int]:
+    """``(start, end)`` in microseconds of the window ending soonest after ``max_event_us`` that holds it:
+    the last ``window_s`` of event time, as Spark's ``window()`` lays windows out (from the epoch)."""
+    w, s = round(window_s * 1e6), round(slide_s * 1e6)
+    start = (max_event_us // s) * s
+    while start - s + w > max_event_us:
+        start -= s
+    return start, start + w
+
+
+@dataclass
+class StructuredRun:
+    """One run of the Structured Streaming pipeline: its query, its source, and a ``SnapshotSink``.
+
+    The same life cycle as ``helpers.runner.StreamRun`` (``start()``, ``wait(batches)``, ``stop()``,
+    ``.sink``, ``.running``), so the dashboard and the command line drive either. ``window_s``,
+    ``slide_s`` and ``watermark_s`` are event time (``created_at``); ``batch_s`` is the trigger
+    interval of an unbounded source. After each micro-batch: running totals, each window's counts
+    (rows for windows the watermark has passed are dropped, as Spark's state would), the current
+    window (the last ``window_s`` up to the newest tweet) joined with the totals into a ``Snapshot``.
+    """
+
+    session: SparkSession
+    source: Any
+    batch_s: float = 1.0
+    window_s: float = WINDOW_S
+    slide_s: float = SLIDE_S
+    top_n: int = 50
+    lexicon_name: str = "default"
+    topic: str | None = None
+    lang: str | None = None
+    listeners: list[Listener] = field(default_factory=list)
+    totals_top: int = 0
+    watermark_s: float = WATERMARK_S
+    query: StreamingQuery | None = field(default=None, init=False)
+    sink: SnapshotSink = field(init=False)
+    totals: Counter[str] = field(default_factory=Counter, init=False)
+    windows: dict[tuple[int, int], Counter[str]] = field(default_factory=dict, init=False)
+    watermark_ms: int = field(default=0, init=False)
+    max_event_us: int | None = field(default=None, init=False)
+    lines_total: int = field(default=0, init=False)
+    late_words: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.slide_s <= self.window_s:
+            raise ValueError(f"need 0 < slide <= window, got slide={self.slide_s:g} s and window={self.window_s:g} s")
+        if self.watermark_s < 0:
+            raise ValueError(f"the watermark delay cannot be negative, got {self.watermark_s:g} s")
+        self.source = as_source(self.source)
+        self.sink = SnapshotSink(self.top_n, self.batch_s, self.lexicon_name, self.listeners)
+        if self.totals_top:
+            self.sink.totals_top_n = self.totals_top
+        self._checkpoint: Path | None = None
+        self._stopping = threading.Event()
+        self._lexicon: DataFrame | None = None
+        self._late_watermark_ms = 0
+
+    # -- life cycle ---------------------------------------------------------------------------------------
+    def start(self) -> StructuredRun:
+        """Build the query on the source and start it (a fresh checkpoint folder each time)."""
+        configure(self.session)
+        self._lexicon = lexicon_frame(self.session, self.lexicon_name)
+        tweets = tokenize(parse(self.source.stream(self.session), self.topic, self.lang))
+        self._checkpoint = checkpoint_dir()
+        self.query = (
+            tweets.select("status", "event_time", "words", "tokens")
+            .writeStream.foreachBatch(self._on_batch)
+            .option("checkpointLocation", str(self._checkpoint))
+            .trigger(**self.source.trigger(self.batch_s))
+            .start()
+        )
+        return self
+
+    def wait(self, batches: int, timeout: float = 120.0) -> bool:
+        """Wait until ``batches`` micro-batches are done; False if ``timeout`` seconds pass first."""
+        return self.sink.wait_for(batches, timeout)
+
+    def finish(self, timeout: float = 300.0) -> StructuredRun:
+        """Wait for a bounded run (a ``FileSource``) to end by itself; raise if it failed or timed out."""
+        if self.query is None:
+            raise RuntimeError("start() the run first")
+        finish(self.query, timeout)
+        return self
+
+    @property
+    def running(self) -> bool:
+        """True between start() and stop()."""
+        return self.query is not None
+
+    def stop(self) -> None:
+        """Stop the source, then the query between two micro-batches; safe to call twice."""
+        self._stopping.set()
+        self.source.stop()
+        if self.query is not None:
+            if self.query.isActive:
+                stop_query(self.query)
+            self.query = None
+        self.sink.close()
+        if self._checkpoint is not None:
+            shutil.rmtree(self._checkpoint, ignore_errors=True)
+            self._checkpoint = None
+
+    # -- per micro-batch, in the query's thread ---------------------------------------------------------
+    def _on_batch(self, batch: DataFrame, batch_id: int) -> None:
+        now = datetime.now(timezone.utc)
+        self.sink._mark_start(now, None)
+        try:
+            result = self.summarise(batch)
+        except Exception as e:  # a failed batch is reported (unless we are stopping), the stream goes on
+            if not self._stopping.is_set():
+                self.sink._error("micro-batch", e)
+            result = BatchResult(Stats(), 0, Counter(), [], None)
+        updated = self._merge(result)
+        if updated is not None:
+            self.sink._on_current(now, _Rows((w, (c, self.totals[w])) for w, c in updated.items() if c > 0))
+        if self.totals_top:
+            self.sink._on_totals(now, _Rows(self.totals.items()))
+        self.sink._on_stats(now, _Rows([result.stats]))
+
+    def summarise(self, batch: DataFrame) -> BatchResult:
+        """Everything the run needs from one micro-batch, in one Spark job after parsing: its tallies
+        and tweet sentiment, its word counts with their polarity, its words per event-time window."""
+        F = _f()
+        lexicon = self._lexicon if self._lexicon is not None else lexicon_frame(self.session, self.lexicon_name)
+        # Parse and tokenize once, and cut the lineage: every DataFrame below is then planned on a
+        # small in-memory table instead of on the whole parser again.
+        b = batch.withColumn("uid", F.monotonically_increasing_id()).localCheckpoint(eager=True)
+        is_tweet = F.col("status") == TWEET
+        tallies = b.agg(
+            F.count("*").alias("lines"),
+            F.count_if(is_tweet).alias("tweets"),
+            F.count_if(F.col("status") == MALFORMED).alias("malformed"),
+            F.max(F.when(is_tweet, F.unix_micros("event_time"))).alias("max_event_us"),
+        )
+        sentiment = tweet_scores(b, lexicon).agg(
+            F.count_if(F.col("score") > 0).alias("positive"), F.count_if(F.col("score") < 0).alias("negative")
+        )
+        both = tallies.crossJoin(sentiment)
+        by_name = both.select(
+            F.inline(F.array(*[F.struct(F.lit(n).alias("word"), F.col(n).alias("count")) for n in both.columns]))
+        )
+        counts = with_polarity(words(b).groupBy("word").count(), lexicon)
+        windows = windowed_counts(b, self.window_s, self.slide_s).select(
+            F.unix_micros(F.col("window.start")).alias("start"),
+            F.unix_micros(F.col("window.end")).alias("end"),
+            "word",
+            "count",
+        )
+        union = _rows(by_name, "tally").unionByName(_rows(counts, "word")).unionByName(_rows(windows, "window"))
+        rows = union.collect()
+        tally: dict[str, int] = {}
+        word_counts: Counter[str] = Counter()
+        by_polarity: Counter[str] = Counter()
+        window_rows = []
+        for r in rows:
+            if r["kind"] == "tally":
+                tally[r["word"]] = r["count"]
+            elif r["kind"] == "word":
+                word_counts[r["word"]] = r["count"]
+                by_polarity[r["polarity"]] += r["count"]
+            else:
+                window_rows.append((r["start"], r["end"], r["word"], r["count"]))
+        stats = Stats(
+            tweets=tally["tweets"],
+            malformed=tally["malformed"],
+            positive_tweets=tally["positive"],
+            negative_tweets=tally["negative"],
+            neutral_tweets=tally["tweets"] - tally["positive"] - tally["negative"],
+            positive_words=by_polarity["positive"],
+            negative_words=by_polarity["negative"],
+            neutral_words=by_polarity["neutral"],
+        )
+        return BatchResult(stats, tally["lines"], word_counts, window_rows, tally["max_event_us"])
+
+    def _merge(self, result: BatchResult) -> Counter[str] | None:
+        """Add a batch into the totals and windows, then move the watermark; the current window if it changed.
+
+        Spark's rules for a windowed aggregation with a watermark (4.x): after each batch the watermark
+        moves up to the largest event time seen (in whole milliseconds) minus the delay, never back;
+        a batch drops a window's rows as late when the window ends at or before the watermark the
+        *previous* batch used (since Spark 3.4, ``spark.sql.streaming.statefulOperator.allowMultiple``),
+        so a watermark takes effect one batch after it is set.
+        """
+        self.lines_total += result.lines
+        self.totals.update(result.counts)
+        touched = set()
+        for start, end, word, n in result.windows:
+            if end <= self._late_watermark_ms * 1000:
+                self.late_words += n
+                continue
+            self.windows.setdefault((start, end), Counter())[word] += n
+            touched.add((start, end))
+        before = self._current
+        if result.max_event_us is not None:
+            if self.max_event_us is None or result.max_event_us > self.max_event_us:
+                self.max_event_us = result.max_event_us
+            ms = result.max_event_us // 1000 if result.max_event_us >= 0 else -(-result.max_event_us // 1000)
+            candidate = ms - round(self.watermark_s * 1000)
+        else:
+            candidate = self.watermark_ms
+        self._late_watermark_ms = self.watermark_ms
+        self.watermark_ms = max(self.watermark_ms, candidate)
+        now = self._current
+        if now is None or (now == before and now not in touched):
+            return None
+        return self.windows.get(now, Counter())
+
+    @property
+    def _current(self) -> tuple[int, int] | None:
+        if self.max_event_us is None:
+            return None
+        return current_window(self.max_event_us, self.window_s, self.slide_s)
+
+    @property
+    def current(self) -> tuple[datetime, datetime] | None:
+        """The event-time window the snapshots show, as UTC datetimes (None before the first tweet)."""
+        span = self._current
+        if span is None:
+            return None
+        return tuple(datetime.fromtimestamp(us / 1e6, timezone.utc) for us in span)  # type: ignore[return-value]
+
+    @property
+    def watermark(self) -> datetime:
+        """The watermark the next micro-batch will use, as a UTC datetime."""
+        return datetime.fromtimestamp(self.watermark_ms / 1000, timezone.utc)
+
+    def window_table(self) -> dict[tuple[datetime, datetime], Counter[str]]:
+        """Every window's word counts so far (windows the watermark has closed included), by UTC bounds."""
+
+        def utc(us: int) -> datetime:
+            return datetime.fromtimestamp(us / 1e6, timezone.utc)
+
+        return {(utc(a), utc(b)): Counter(c) for (a, b), c in sorted(self.windows.items())}
+
+
+def top_from_files(
+    session: SparkSession,
+    files: Iterable[str | Path],
+    n: int = 50,
+    lexicon_name: str = "default",
+    topic: str | None = None,
+    lang: str | None = None,
+    timeout: float = 600.0,
+) -> dict[str, Any]:
+    """``top --engine structured``: each file one micro-batch of a bounded query, then the running totals.
+
+    The same JSON as ``helpers.engine.top_from_files`` and ``helpers.runner.top_dstream``.
+    """
+    source = FileSource.from_files(files)
+    run = StructuredRun(session, source, top_n=n, lexicon_name=lexicon_name, topic=topic, lang=lang, totals_top=n)
+    run.start()
+    try:
+        run.finish(timeout)
+    finally:
+        run.stop()
+    if run.sink.errors:
+        raise RuntimeError("; ".join(run.sink.errors))
+    return top_json(run.sink.tweets_total, run.sink.malformed_total, run.sink.final_top, n, lexicon_name)
+
+
+# --- the dashboard of notebook 05 on this pipeline -------------------------------------------------------
+
+
+@cache
+def _dashboard_class() -> type:
+    from helpers.dashboard import Dashboard, replay_source
+    from helpers.runner import StreamRun
+
+    class StructuredDashboard(Dashboard):
+        """Notebook 05's dashboard running a ``StructuredRun``: window and slide are minutes of event time.
+
+        ``Dashboard.start`` builds a ``StreamRun`` from its controls; this subclass swaps it, as it is
+        assigned, for a ``StructuredRun`` with the same settings (until the dashboard takes a run factory).
+        """
+
+        def __init__(
+            self,
+            session: SparkSession | None = None,
+            source: Any = replay_source,
+            batch_s: float = 1.0,
+            limit: int | None = None,
+            history: int = 120,
+            watermark_s: float = WATERMARK_S,
+        ) -> None:
+            self.session, self.watermark_s = session, watermark_s
+            super().__init__(None, source=source, batch_s=batch_s, limit=limit, history=history)
+            self.window.description, self.slide.description = "window, min", "slide, min"
+            self.window.value, self.slide.value = round(WINDOW_S / 60), round(SLIDE_S / 60)
+
+        @property
+        def run(self) -> Any:
+            return self.__dict__.get("_structured_run")
+
+        @run.setter
+        def run(self, value: Any) -> None:
+            if isinstance(value, StreamRun):
+                value.sink.close()
+                session = self.session
+                if session is None or session.sparkContext is not spark.active_context():
+                    session = self.session = spark.get_session("dashboard")
+                value = StructuredRun(
+                    session,
+                    value.source,
+                    value.batch_s,
+                    value.window_s * 60,
+                    value.slide_s * 60,
+                    value.top_n,
+                    value.lexicon_name,
+                    value.topic,
+                    value.lang,
+                    value.listeners,
+                    value.totals_top,
+                    self.watermark_s,
+                )
+            self.__dict__["_structured_run"] = value
+
+    return StructuredDashboard
+
+
+def dashboard(
+    session: SparkSession | None = None,
+    batch_s: float = 1.0,
+    limit: int | None = None,
+    history: int = 120,
+    watermark_s: float = WATERMARK_S,
+) -> Any:
+    """Notebook 05's dashboard (controls, live figure, status line) on the Structured Streaming pipeline.
+
+    The same replay through a local socket server, read by Spark's socket source; window and slide are
+    minutes of event time. ``dash.start()``, ``dash.wait_until(...)``, ``dash.stop()`` as in notebook 05.
+    """
+    return _dashboard_class()(session, batch_s=batch_s, limit=limit, history=history, watermark_s=watermark_s)
+
+
+__all__ = [
+    "BLANK",
+    "FILTERED",
+    "LATE_FROM",
+    "LATE_UNTIL",
+    "MALFORMED",
+    "SLIDE_S",
+    "TWEET",
+    "WATERMARK_S",
+    "WINDOW_S",
+    "BatchResult",
+    "FileSource",
+    "SocketSource",
+    "StructuredRun",
+    "as_source",
+    "blank_pattern",
+    "checkpoint_dir",
+    "configure",
+    "current_window",
+    "dashboard",
+    "finish",
+    "java_classes",
+    "java_pattern",
+    "late_example",
+    "lexicon_frame",
+    "parse",
+    "stop_queries",
+    "stop_query",
+    "to_memory",
+    "tokenize",
+    "top_from_files",
+    "tweet_scores",
+    "windowed_counts",
+    "with_polarity",
+    "words",
+]

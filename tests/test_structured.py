@@ -1,0 +1,397 @@
+"""The Structured Streaming twin agrees with the other engines, line for line and token for token.
+
+- ``top --engine structured`` prints the JSON of ``--engine python`` and ``--engine dstream`` for every
+  shipped file, for all of them together, and through the command line;
+- ``structured.parse`` says of every line what ``helpers.tweets.parse_line`` says, shipped lines and
+  hand-made awkward ones; the Java tokenizer finds ``helpers.text``'s tokens in every shipped tweet and
+  around every code point; the tweet scores are ``lexicon.tweet_score``'s;
+- the streaming runs (file source, socket source) give per-batch stats that add up to the python
+  engine's totals, and their event-time windows equal Spark's own stateful aggregation with a watermark.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from helpers import analyse, engine, lexicon, paths, spark, structured, text
+from helpers.analyse import Stats
+from helpers.cli_stream import run_top
+from helpers.sources.queue import batches_of
+from helpers.sources.replay import merged_lines
+from helpers.sources.socket_server import ReplayServer
+from helpers.tweets import parse_line
+
+pytestmark = pytest.mark.spark
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = [*paths.sample_files(), paths.MALFORMED]
+
+
+@pytest.fixture(scope="module")
+def session(sc):
+    """The SparkSession on the test context, configured as the pipeline needs."""
+    return structured.configure(spark.get_session())
+
+
+@pytest.fixture(scope="module")
+def F(session):
+    from pyspark.sql import functions
+
+    return functions
+
+
+def no_query_left(session):
+    assert session.streams.active == [], "a streaming query is still running"
+
+
+# --- top: three engines, one JSON ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("files", [[p] for p in SHIPPED] + [SHIPPED], ids=[p.name for p in SHIPPED] + ["all-files"])
+def test_every_engine_gives_the_same_top_json(sc, session, files):
+    names = [str(p) for p in files]
+    python = run_top("python", names, 50, "default", None, None)
+    assert run_top("structured", names, 50, "default", None, None) == python
+    assert run_top("dstream", names, 50, "default", None, None) == python
+    if paths.MALFORMED in files:
+        assert python["malformed"] == 13
+    no_query_left(session)
+
+
+def test_filters_and_another_lexicon(sc, session):
+    files = [str(p) for p in paths.sample_files()]
+    python = run_top("python", files, 20, "bing", "climate", "en")
+    assert 0 < python["tweets"] < 5200
+    assert run_top("structured", files, 20, "bing", "climate", "en") == python
+    assert run_top("structured", files, 20, "afinn", None, "es") == run_top("python", files, 20, "afinn", None, "es")
+
+
+def test_cli_top_json_is_identical_across_the_three_engines():
+    def cli(engine_name):
+        out = subprocess.run(
+            [sys.executable, "-m", "helpers", "top", "--engine", engine_name, "--input", str(paths.MALFORMED),
+             str(paths.sample_files()[2]), "--top", "10", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+            env=dict(os.environ),
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    python = cli("python")
+    assert cli("structured") == python
+    assert cli("dstream") == python
+    assert json.loads(python)["malformed"] == 13
+
+
+# --- parse: parse_line in SQL --------------------------------------------------------------------------
+
+
+def _st(data, **top):
+    return json.dumps({"data": data, **top})
+
+
+HI = {"id": "1", "text": "hi"}
+EDGE = [
+    # blank, or not quite
+    "", "   ", "\t\r", "\x1c", "\u3000\u2028", "\ufeff", "\ufeff" + _st(HI),
+    # one JSON value, and nothing after it
+    _st(HI), _st(HI) + " trailing", _st(HI) + "}", _st(HI) + "]", _st(HI) + ",{}", _st(HI) + '{"x":1}',
+    _st(HI) + "  ", "  " + _st(HI), "{'data':{'id':'1','text':'hi'}}", '{"data":{"id":"1","text":"hi","n":NaN}}',
+    '{"data":{"id":"1","text":"hi","n":1e400}}', '{"data":{"id":"1","text":"hi","n":-1e400}}',
+    '{"data":{"id":"1","text":"hi","n":1e308}}', '{"data":{"id":"1","text":"hi","n":"1e400"}}',
+    '{"data":{"id":"1","text":"hi","n":' + "9" * 320 + "}}",
+    '{"data":{"id":"1","text":"a\\ud800b"}}', '{"data":{"id":"1","text":"a\\udc00b"}}',
+    '{"data":{"id":"1","text":"a\\ud83d\\ude00b"}}', '{"data":{"id":"1","text":"a\\\\ud800b"}}',
+    '{"data":{"id":"1","text":"x","id":"2","text":"y"}}', '{"data":{"id":"1","text":"x"},"data":5,"text":"t","id":1}',
+    '{"data":{"id":"1","text":"a\tb"}}', '{"data":{"id":"1","text":"a\\tb"}}', '{"data":{"id":"1","text":"\\q"}}',
+    '{"data":{"id":"1","text":"x",}}', '{"data":{"id":01,"text":"x"}}', '{"data":{"id":"1","text":"x"} /*c*/}',
+    '{"data":{"id":"1","text":"\\u0000x"}}', '{"data":{"id":"1","text":"\x7f"}}',
+    '{"\\u0064ata":{"id":"1","text":"escaped key"}}', "[" * 998 + "]" * 998, "{{{{}}}}",
+    # not an object
+    '[{"data":{"id":"1","text":"hi"}}]', "null", "42", '"s"', "[]", "{}", "true",
+    # ids
+    _st({"id": 1, "text": "hi"}), _st({"id": -5, "text": "hi"}), _st({"id": 1.5, "text": "hi"}),
+    '{"data":{"id":1.0,"text":"hi"}}', '{"data":{"id":1e2,"text":"hi"}}', _st({"id": True, "text": "hi"}),
+    _st({"id": False, "text": "hi"}), _st({"id": None, "text": "hi"}), _st({"id": [1], "text": "hi"}),
+    _st({"id": {}, "text": "hi"}), '{"data":{"id":18446744073709551615,"text":"hi"}}',
+    '{"data":{"id":18446744073709551616,"text":"hi"}}', '{"data":{"id":9223372036854775808,"text":"hi"}}',
+    '{"data":{"id":-9223372036854775809,"text":"hi"}}',
+    # texts, long posts
+    _st({"id": "1", "text": ""}), _st({"id": "1", "text": 5}), _st({"id": "1", "text": None}),
+    _st({"id": "1", "text": ["a"]}), _st({"id": "1", "text": {"a": 1}}), _st({"id": "1"}), _st({"text": "hi"}),
+    *[_st({"id": "1", "text": "short", "note_tweet": {"text": t}})
+      for t in ("the long one is good", "", 0, 7, True, False, [], [0], {}, {"a": 1})],
+    _st({"id": "1", "text": "short", "note_tweet": "str"}), _st({"id": "1", "text": "short", "note_tweet": None}),
+    _st({"id": "1", "note_tweet": {"text": "only note"}}),
+    # bare search items, and what is not one
+    json.dumps({"id": "1", "text": "search item"}), json.dumps({"id": "1", "text": None, "note_tweet": {"text": "n"}}),
+    json.dumps({"id": "1", "note_tweet": {"text": "note"}}), json.dumps({"text": "no id"}),
+    json.dumps({"data": "not an object", "id": 2, "text": "search with data string"}),
+    json.dumps({"data": [], "id": 2, "text": "data list"}), json.dumps({"data": {}, "id": 2, "text": "empty data"}),
+    json.dumps({"data": None, "id": 2, "text": "data null"}), json.dumps({"errors": [{"title": "x"}]}),
+    json.dumps({"errors": [], "id": "1", "text": "errors and a search item"}),
+    # fields Python would trip over, or not
+    *[_st(HI, includes=v) for v in (5, 0, [], [1], "s", "", {"users": 5}, {"users": True}, {"users": 0},
+                                    {"users": "abc"}, {"users": {"a": 1}}, {"users": [1, "x", {"id": 1}]},
+                                    {"users": 1.5})],
+    *[_st(HI, matching_rules=v) for v in ([{"tag": "climate"}], [{"tag": 5}], [{"tag": True}], [{"tag": None}],
+                                          [{"id": 1}], ["climate"], "climate", {"a": 1}, {}, 5, 0, True, [],
+                                          [[{"tag": "x"}]])],
+    *[_st({**HI, "entities": v}) for v in (5, [], [1], {"hashtags": 5}, {"hashtags": [1, {"tag": 2}]})],
+    *[_st({**HI, "public_metrics": v}) for v in ("x", "", {"retweet_count": "x"})],
+    *[_st({**HI, "lang": v}) for v in ("en", 5, None, True)],
+    _st({**HI, "created_at": 5}), _st({**HI, "created_at": "not a time"}), _st({**HI, "created_at": None}),
+    _st({**HI, "created_at": True}), _st({**HI, "author_id": [1, 2]}),
+    json.dumps({"id": "1", "text": "search", "includes": 5, "matching_rules": 5}),
+    json.dumps({"id": "1", "text": "search", "entities": 5}),
+    # not UTF-8 any more, or too long
+    '{"data":{"id":"1","text":"caf\ufffd"}}', "x" * 100_001, '{"data":{"id":"1","text":"' + "a" * 99_950 + '"}}',
+    '{"data":{"id":"1","text":"' + "a" * 100_000 + '"}}',
+]  # fmt: skip
+
+
+def _python_view(line):
+    tweet = parse_line(line)
+    if not line.strip():
+        return ("blank", None)
+    if tweet is None:
+        return ("malformed", None)
+    return ("tweet", (tweet.id, tweet.text, tweet.topic, tweet.lang, tweet.created_at or None))
+
+
+def _spark_view(row):
+    if row.status != "tweet":
+        return (row.status, None)
+    return ("tweet", (row.id, row.text, row.topic, row.lang, row.created_at))
+
+
+def test_parse_agrees_with_parse_line_on_awkward_lines(session):
+    rows = structured.parse(session.createDataFrame([(line,) for line in EDGE], "value string")).collect()
+    assert len(rows) == len(EDGE)
+    differ = [(line[:80], _spark_view(r), _python_view(line)) for line, r in zip(EDGE, rows, strict=True)
+              if _spark_view(r) != _python_view(line)]  # fmt: skip
+    assert differ == []
+    kinds = [_python_view(line)[0] for line in EDGE]
+    assert kinds.count("tweet") > 30 and kinds.count("malformed") > 60 and kinds.count("blank") == 5
+
+
+def test_parse_known_difference_a_float_rule_tag(session):
+    """Python compares ``str(1.5)`` with a topic filter; the SQL version never matches a float tag."""
+    line = _st(HI, matching_rules=[{"tag": 1.5}])
+    row = structured.parse(session.createDataFrame([(line,)], "value string")).first()
+    assert parse_line(line).topic == "1.5"
+    assert (row.status, row.topic) == ("tweet", None)
+
+
+def test_parse_agrees_on_every_shipped_line(session):
+    lines = list(engine.read_lines(SHIPPED))
+    df = session.read.text([str(p) for p in SHIPPED])
+    rows = structured.parse(df).collect()
+    assert sorted(_spark_view(r) for r in rows) == sorted(_python_view(line) for line in lines)
+
+
+def test_filters_by_topic_and_language(session, F):
+    lines = [
+        _st({**HI, "lang": "en"}, matching_rules=[{"tag": "climate"}]),
+        _st({**HI, "lang": "es"}, matching_rules=[{"tag": "climate"}]),
+        _st({**HI, "lang": "en"}, matching_rules=[{"tag": "football"}]),
+        json.dumps({"id": "1", "text": "a search item has no topic", "lang": "en"}),
+        "not json",
+        "",
+    ]
+    df = session.createDataFrame([(line,) for line in lines], "value string")
+    statuses = [r.status for r in structured.parse(df, topic="climate", lang="en").collect()]
+    assert statuses == ["tweet", "filtered", "filtered", "filtered", "malformed", "blank"]
+
+
+# --- tokens and scores -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_tweets(session):
+    tweets = structured.tokenize(structured.parse(session.read.text([str(p) for p in SHIPPED])))
+    return tweets.where("status = 'tweet'").select("text", "words", "tokens").collect()
+
+
+def test_tokens_equal_python_for_every_shipped_tweet(shipped_tweets):
+    assert len(shipped_tweets) == 20_805
+    for row in shipped_tweets:
+        assert row.words == text.words(row.text), row.text
+        assert row.tokens == text.tokenize(row.text), row.text
+
+
+@pytest.mark.slow
+def test_the_java_pattern_matches_like_pythons_around_every_code_point(session, F):
+    """``java_pattern()`` on raw text (no lower-casing) finds what ``helpers.text._PATTERN`` finds."""
+    code_points = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
+    blocks = [code_points[i : i + 512] for i in range(0, len(code_points), 512)]
+
+    def sample(block):
+        return " ".join(f"a{chr(cp)}b 1{chr(cp)}2 #{chr(cp)}x @{chr(cp)} {chr(cp)}3 www.{chr(cp)}" for cp in block)
+
+    df = session.createDataFrame([(i, sample(b)) for i, b in enumerate(blocks)], "i int, t string")
+    got = df.select("i", F.regexp_extract_all("t", F.lit(structured.java_pattern()), F.lit(1)).alias("w")).collect()
+    differ = [r.i for r in got if r.w != text._PATTERN.findall(sample(blocks[r.i]))]
+    assert differ == []
+
+
+@pytest.mark.slow
+def test_lower_case_differs_only_on_characters_python_does_not_know(session, F):
+    """Spark's ``lower`` (ICU, a newer Unicode) maps a few characters Python 3.11 has never heard of."""
+    code_points = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
+    df = session.createDataFrame([(cp, chr(cp)) for cp in code_points], "cp int, c string")
+    lowered = dict(df.select("cp", F.lower("c").alias("l")).collect())
+    differ = [cp for cp in code_points if lowered[cp] != chr(cp).lower()]
+    assert all(unicodedata.category(chr(cp)) == "Cn" for cp in differ), [hex(cp) for cp in differ]
+
+
+def test_tweet_scores_equal_pythons(session, F):
+    scores = lexicon.scores("default")
+    tweets = structured.tokenize(structured.parse(session.read.text([str(p) for p in paths.sample_files()])))
+    tweets = tweets.where("status = 'tweet'").withColumn("uid", F.monotonically_increasing_id()).cache()
+    got = dict(structured.tweet_scores(tweets, structured.lexicon_frame(session)).collect())
+    texts = dict(tweets.select("uid", "text").collect())
+    tweets.unpersist()
+    assert len(texts) == 20_800 and 0 < len(got) < len(texts)
+    for uid, tweet_text in texts.items():
+        assert got.get(uid, 0.0) == lexicon.tweet_score(text.words(tweet_text), scores), tweet_text
+
+
+def test_polarity_join_takes_a_hashtags_word(session):
+    df = session.createDataFrame([("#love",), ("love",), ("#hate",), ("#nosuchword",), ("nosuchword",)], "word string")
+    got = {r.word: r.polarity for r in structured.with_polarity(df, structured.lexicon_frame(session)).collect()}
+    assert got == {w: lexicon.polarity(w) for w in got}
+    assert got["#love"] == "positive" and got["#hate"] == "negative" and got["#nosuchword"] == "neutral"
+
+
+# --- streaming runs -------------------------------------------------------------------------------------------
+
+
+NOTEBOOK_05_LINES = list(engine.read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()))[:3180]
+
+
+def test_file_source_batches_equal_the_python_engine(session):
+    batches = list(batches_of(NOTEBOOK_05_LINES, 400))
+    reference = engine.PythonEngine(top_n=10)
+    expected = [reference.process(b) for b in batches]
+    run = structured.StructuredRun(session, structured.FileSource.from_batches(batches), top_n=10)
+    run.start()
+    try:
+        run.finish(timeout=600)
+    finally:
+        run.stop()
+    assert not run.sink.errors
+    got = run.sink.history
+    assert [s.stats for s in got] == [s.stats for s in expected]
+    assert (got[-1].tweets_total, got[-1].malformed_total) == (3185, 13)
+    assert run.totals == reference.totals and run.lines_total == len(NOTEBOOK_05_LINES)
+    whole = analyse.summarise(NOTEBOOK_05_LINES).stats
+    assert sum_stats(s.stats for s in got) == whole
+    no_query_left(session)
+
+
+def sum_stats(all_stats):
+    total = Stats()
+    for s in all_stats:
+        total.merge(Stats(**vars(s)))
+    return total
+
+
+def test_socket_source_batches_add_up_to_the_python_totals(session):
+    files = [paths.MALFORMED, paths.sample_files()[1]]
+    limit = 900
+    server = ReplayServer(files, rate=400, limit=limit).start()
+    run = structured.StructuredRun(session, structured.SocketSource(server), batch_s=1.0)
+    run.start()
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not (server.finished.is_set() and run.lines_total >= server.sent):
+            time.sleep(0.2)
+    finally:
+        run.stop()
+    sent = list(merged_lines(files))[:limit]
+    assert server.sent == limit and run.lines_total == limit
+    truth = analyse.summarise(sent)
+    assert run.sink.batches >= 2 and not run.sink.errors
+    assert sum_stats(s.stats for s in run.sink.history) == truth.stats
+    assert run.totals == truth.words
+    no_query_left(session)
+
+
+def test_windows_equal_sparks_stateful_aggregation_with_a_watermark(session, F):
+    """Batches out of event-time order: some rows are late, and dropped by both alike."""
+    chunks = list(batches_of(list(merged_lines(paths.sample_files(["football"])))[:1200], 200))
+    batches = [chunks[i] for i in (2, 0, 3, 1, 5, 4)]
+    window_s, slide_s, watermark_s = 1200, 600, 300
+    run = structured.StructuredRun(
+        session, structured.FileSource.from_batches(batches), window_s=window_s, slide_s=slide_s,
+        watermark_s=watermark_s,
+    )  # fmt: skip
+    run.start()
+    try:
+        run.finish(timeout=600)
+    finally:
+        run.stop()
+    source = structured.FileSource.from_batches(batches)
+    native = structured.windowed_counts(
+        structured.tokenize(structured.parse(source.stream(session))), window_s, slide_s, watermark_s
+    ).select(F.unix_micros("window.start").alias("start"), F.unix_micros("window.end").alias("end"), "word", "count")
+    emitted = {}
+
+    def keep(df, batch_id):
+        for r in df.collect():
+            emitted[(r.start, r.end, r.word)] = r["count"]  # update mode: the newest count wins
+
+    query = (
+        native.writeStream.outputMode("update").foreachBatch(keep)
+        .option("checkpointLocation", str(structured.checkpoint_dir())).trigger(availableNow=True).start()
+    )  # fmt: skip
+    try:
+        structured.finish(query, timeout=600)
+    finally:
+        source.stop()
+    dropped = sum(p["stateOperators"][0]["numRowsDroppedByWatermark"] for p in query.recentProgress)
+    assert dropped > 0 and run.late_words > 0, "the batches should hold late rows"
+    mine = {(a, b, w): n for (a, b), counts in run.windows.items() for w, n in counts.items()}
+    assert mine == emitted
+    assert run.totals == analyse.summarise(line for b in batches for line in b).words  # late rows still counted
+    no_query_left(session)
+
+
+def test_current_window_is_the_last_window_length_up_to_the_newest_tweet():
+    minute = 60_000_000
+    assert structured.current_window(125 * minute, 30 * 60, 10 * 60) == (100 * minute, 130 * minute)
+    assert structured.current_window(120 * minute, 30 * 60, 10 * 60) == (100 * minute, 130 * minute)
+    assert structured.current_window(119 * minute, 10 * 60, 10 * 60) == (110 * minute, 120 * minute)
+
+
+def test_run_rejects_a_slide_longer_than_the_window(session):
+    with pytest.raises(ValueError, match="slide"):
+        structured.StructuredRun(session, structured.FileSource.from_batches([[]]), window_s=60, slide_s=120)
+
+
+def test_the_dashboard_runs_on_the_structured_pipeline(session):
+    dash = structured.dashboard(session, limit=400)
+    dash.topic.value, dash.speed.value = "football", 1000
+    assert dash.window.description == "window, min"
+    assert dash.start(), dash.status_text
+    try:
+        assert dash.wait_until(lambda snap: snap.tweets_total >= 400, timeout=300), dash.status_text
+    finally:
+        dash.stop()
+    latest = dash.latest
+    truth = analyse.summarise(list(merged_lines(paths.sample_files(["football"])))[:400])
+    assert latest.tweets_total == 400 and dash.frames >= 1
+    assert all(row.total == truth.words[row.word] for row in latest.top)
+    assert not dash.errors and not dash.sink.errors and dash.run is None
+    no_query_left(session)
