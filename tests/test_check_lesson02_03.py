@@ -10,6 +10,7 @@ from collections import Counter
 from itertools import accumulate
 
 import pytest
+from checks import FakeRDD, wrong
 
 from helpers import check, paths, timeline
 from helpers.check import lesson02, lesson03
@@ -19,21 +20,6 @@ from helpers.sources.queue import batches_of
 from helpers.window_explorer import sample_batches
 
 EXERCISES = [check.exercise_2_1, check.exercise_2_2, check.exercise_3_1, check.exercise_3_2, check.exercise_3_3]
-
-
-class FakeRDD:
-    """Looks like a pyspark RDD to the checks (which never import pyspark)."""
-
-    _jrdd = None
-
-    def collect(self):
-        return []
-
-
-def wrong(result, message):
-    """The check said ✗ with exactly ``message``."""
-    assert not result
-    assert result.message == message
 
 
 def test_all_exercises_are_exported():

@@ -7,21 +7,13 @@ these tests follow the shipped sample if it is regenerated. No Spark: the checks
 from __future__ import annotations
 
 import pytest
+from checks import FakeRDD, right, wrong
 
 from helpers import check
 from helpers.check import lesson04
 from helpers.check.lesson00 import NOT_ANSWERED
 
 EXERCISES = [check.exercise_4_1, check.exercise_4_2, check.exercise_4_3, check.exercise_4_4]
-
-
-class FakeRDD:
-    """Looks like a pyspark RDD to the checks (which never import pyspark)."""
-
-    _jrdd = None
-
-    def collect(self):
-        return []
 
 
 class FakeDStream:
@@ -31,17 +23,6 @@ class FakeDStream:
 
     def foreachRDD(self, func):
         pass
-
-
-def wrong(result, message):
-    """The check said ✗ with exactly ``message``."""
-    assert not result
-    assert result.message == message
-
-
-def right(result):
-    assert result, result.message
-    assert result.message.startswith("right")
 
 
 def test_exported():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from checks import right, wrong
 
 from helpers import check, structured
 from helpers.check import lesson06
@@ -26,17 +27,6 @@ class FakeDataFrame:
     """Looks like a pyspark DataFrame to the checks (which never import pyspark)."""
 
     _jdf = None
-
-
-def wrong(result, message):
-    """The check said ✗ with exactly ``message``."""
-    assert not result
-    assert result.message == message
-
-
-def right(result):
-    assert result, result.message
-    assert result.message.startswith("right")
 
 
 def test_exported():

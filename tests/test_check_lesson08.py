@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from checks import wrong
 
 from helpers import check, paths
 from helpers.check import lesson08
@@ -13,12 +14,6 @@ from helpers.engine import top_from_files
 
 EXERCISES = [check.exercise_8_1, check.exercise_8_2, check.exercise_8_3, check.exercise_8_4]
 SUBMIT = "spark-submit --master yarn --deploy-mode cluster --py-files helpers.zip app.py"
-
-
-def wrong(result, message):
-    """The check said ✗ with exactly ``message``."""
-    assert not result
-    assert result.message == message
 
 
 def test_all_exercises_are_exported():

@@ -10,6 +10,7 @@ from collections import Counter
 from io import BytesIO
 
 import pytest
+from checks import FakeRDD, wrong
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
@@ -19,21 +20,6 @@ from helpers.check.lesson00 import NOT_ANSWERED
 
 EXERCISES = [check.exercise_0_1, check.exercise_1_1, check.exercise_1_2, check.exercise_1_3, check.exercise_1_4]
 RDD_MESSAGE = "that is an RDD, a recipe Spark has not run yet: end with an action such as {} to get the values"
-
-
-class FakeRDD:
-    """Looks like a pyspark RDD to the checks (which never import pyspark)."""
-
-    _jrdd = None
-
-    def collect(self):
-        return []
-
-
-def wrong(result, message):
-    """The check said ✗ with exactly ``message``."""
-    assert not result
-    assert result.message == message
 
 
 # --- every check -------------------------------------------------------------------------------------
