@@ -15,7 +15,7 @@ from typing import Any
 
 from helpers import lexicon
 from helpers.text import stopwords, words
-from helpers.tweets import parse_line
+from helpers.tweets import fields, parse_line
 
 
 @dataclass
@@ -65,14 +65,14 @@ def summarise(
     Takes the lexicon by name (each Spark worker loads and caches it once), so the function can be
     shipped to workers and recovered from a checkpoint without a broadcast variable.
     """
-    scores = lexicon.scores(lexicon_name)
+    table = lexicon.token_scores(lexicon_name)
     stop = stopwords()
     out = Summary()
     counts, stats = out.words, out.stats
     for line in lines:
         if not line or line.isspace():
             continue  # keep-alive
-        tweet = parse_line(line)
+        tweet = fields(line) if type(line) is str else parse_line(line)
         if tweet is None:
             stats.malformed += 1
             continue
@@ -81,7 +81,7 @@ def summarise(
         stats.tweets += 1
         all_words = words(tweet.text)
         counts.update([w for w in all_words if w not in stop])
-        score = lexicon.tweet_score(all_words, scores)
+        score = lexicon.score_tokens(all_words, table)
         if score > 0:
             stats.positive_tweets += 1
         elif score < 0:

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Literal
 
 from helpers.paths import LEXICONS
-from helpers.text import is_negation
+from helpers.text import NEGATORS, is_negation
 
 Polarity = Literal["positive", "negative", "neutral"]
 
@@ -60,6 +60,39 @@ def word_score(word: str, scores: Mapping[str, float]) -> float:
     if score is None and word.startswith("#"):
         score = scores.get(word[1:])
     return score or 0.0
+
+
+@cache
+def token_scores(name: str = "default") -> dict[str, float]:
+    """Every token with a non-zero ``word_score`` in lexicon ``name`` (``#love`` too), negators left out.
+
+    ``score_tokens`` looks each token up once in this table instead of calling ``word_score`` and
+    ``is_negation`` on it: the same sums as ``tweet_score``, several times faster.
+    """
+    table = scores(name)
+    out: dict[str, float] = {}
+    for word in table:
+        for token in (word, word if word.startswith("#") else "#" + word):
+            score = word_score(token, table)
+            if score and not is_negation(token):
+                out[token] = score
+    return out
+
+
+def score_tokens(words: Iterable[str], table: Mapping[str, float]) -> float:
+    """``tweet_score`` with a ``token_scores`` table: sum of scores, a negation flipping the next one."""
+    total = 0.0
+    negate_for = 0
+    for w in words:
+        s = table.get(w)
+        if s is not None:
+            total += -s if negate_for else s
+            negate_for = 0
+        elif w in NEGATORS or w.endswith("n't"):
+            negate_for = 3
+        elif negate_for:
+            negate_for -= 1
+    return total
 
 
 def tweet_score(words: Iterable[str], scores: Mapping[str, float]) -> float:

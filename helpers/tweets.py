@@ -19,6 +19,14 @@ MAX_LINE_CHARS = 100_000
 _HASHTAG = re.compile(r"#(\w+)")
 
 
+class Fields(NamedTuple):
+    """What counting needs of a tweet: its text, topic tag and language (``summarise``'s hot path)."""
+
+    text: str
+    topic: str | None
+    lang: str | None
+
+
 class Tweet(NamedTuple):
     """The fields of a tweet the pipeline uses; small, so it is cheap to ship between Spark workers."""
 
@@ -46,6 +54,50 @@ def parse_line(line: str | bytes) -> Tweet | None:
             return None
         obj = orjson.loads(line)
         return from_object(obj) if isinstance(obj, dict) else None
+    except Exception:
+        return None
+
+
+def fields(line: str) -> Fields | None:
+    """``(text, topic, lang)`` of the tweet on this line, ``None`` exactly when ``parse_line`` gives ``None``.
+
+    The engines' hot path: an ordinary stream-shaped tweet is read straight from the decoded object
+    (about 2 µs less than building the whole ``Tweet``); anything unusual goes through ``parse_line``.
+    """
+    try:
+        if len(line) > MAX_LINE_CHARS or "\ufffd" in line:
+            return None
+        obj = orjson.loads(line)
+    except Exception:
+        return None
+    if type(obj) is not dict:
+        return None
+    data = obj.get("data")
+    if type(data) is dict and "note_tweet" not in data and _plain(obj, data):
+        text, tweet_id = data.get("text"), data.get("id")
+        if type(text) is str and text and type(tweet_id) in (str, int):
+            rules = obj.get("matching_rules")
+            tag = rules[0].get("tag") if rules and type(rules[0]) is dict else None
+            lang = data.get("lang")
+            return Fields(text, str(tag) if tag is not None else None, str(lang) if lang is not None else None)
+    tweet = _from_object(obj)
+    return Fields(tweet.text, tweet.topic, tweet.lang) if tweet is not None else None
+
+
+def _plain(obj: dict[str, Any], data: dict[str, Any]) -> bool:
+    """True when every field ``from_object`` looks into has its usual JSON type (or is absent)."""
+    includes, rules = obj.get("includes"), obj.get("matching_rules")
+    return (
+        (includes is None or (type(includes) is dict and type(includes.get("users", [])) is list))
+        and (rules is None or type(rules) is list)
+        and type(data.get("entities", {})) is dict
+        and type(data.get("public_metrics", {})) is dict
+    )
+
+
+def _from_object(obj: dict[str, Any]) -> Tweet | None:
+    try:
+        return from_object(obj)
     except Exception:
         return None
 

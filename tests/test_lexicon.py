@@ -64,3 +64,19 @@ def test_unknown_lexicon_is_a_clear_error():
 )
 def test_tweet_score_with_negation(tweet, score):
     assert lexicon.tweet_score(text.words(tweet), lexicon.load()) == pytest.approx(score)
+
+
+@pytest.mark.parametrize("name", lexicon.NAMES)
+def test_score_tokens_equals_tweet_score_on_every_shipped_tweet(name):
+    """The engines' lookup table gives the very sums of word_score and is_negation, tweet by tweet."""
+    from helpers import engine, tweets
+
+    scores, table = lexicon.scores(name), lexicon.token_scores(name)
+    texts = [t.text for line in engine.read_lines(paths.sample_files()) if (t := tweets.parse_line(line))]
+    texts += ["#love it :)", "not #good", "don't #no good", "never ever ever ever good", "no no good"]
+    differ = [
+        x for x in texts if lexicon.score_tokens(text.words(x), table) != lexicon.tweet_score(text.words(x), scores)
+    ]
+    assert differ == []
+    assert len(texts) == 4 * 5200 + 5
+    assert "no" not in table and "#love" in table and table["#love"] == scores["love"]

@@ -108,3 +108,27 @@ def test_every_shipped_tweet_parses_with_its_topic():
             parsed = [tweets.parse_line(line) for line in fh]
         assert len(parsed) == 5200
         assert all(t is not None and t.topic == topic for t in parsed)
+
+
+def _shipped_lines() -> list[str]:
+    out: list[str] = []
+    for path in [*paths.sample_files(), paths.MALFORMED]:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            out += fh.read().splitlines()
+    return out
+
+
+def test_fields_are_parse_lines_text_topic_and_language_on_every_line():
+    """The engines' fast path says None exactly when parse_line does, and reads the same three fields."""
+    from test_structured import EDGE  # the awkward lines the SQL parser is checked on too
+
+    lines = [*EDGE, *_shipped_lines(), json.dumps(STREAM), json.dumps({**STREAM, "includes": {"users": 5}})]
+    differ = []
+    for line in lines:
+        tweet = tweets.parse_line(line)
+        expected = None if tweet is None else (tweet.text, tweet.topic, tweet.lang)
+        if tweets.fields(line) != expected:
+            differ.append((line[:80], tweets.fields(line), expected))
+    assert differ == []
+    assert tweets.fields(json.dumps(STREAM)) == ("Loving #Nimbus5 so far @dev_team", "software_release", "en")
+    assert tweets.fields(json.dumps({**STREAM, "includes": {"users": 5}})) is None  # from_object trips on it
