@@ -1,6 +1,7 @@
 """The streaming sub-commands of ``python -m helpers``: ``top``, ``stream`` and ``serve``.
 
 python -m helpers top --engine dstream --input data/sample_tweets/*.ndjson --top 10 --json
+python -m helpers top --engine dstream --state spark --input data/sample_tweets/*.ndjson --top 10 --json
 python -m helpers stream --rate 2000 --window 10 --slide 2 --batches 20
 python -m helpers serve --port 9999
 """
@@ -13,13 +14,14 @@ import sys
 from typing import Any
 
 from helpers import lexicon, paths
+from helpers.pipeline import STATES
 
 ENGINES = ("python", "dstream", "structured")
 
 
 def top(args: argparse.Namespace) -> int:
     """Stream every tweet of the input files through one engine and print the top words."""
-    result = run_top(args.engine, args.input, args.top, args.lexicon, args.topic, args.lang)
+    result = run_top(args.engine, args.input, args.top, args.lexicon, args.topic, args.lang, args.state)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -30,9 +32,18 @@ def top(args: argparse.Namespace) -> int:
 
 
 def run_top(
-    engine: str, files: list[str], n: int, lexicon_name: str, topic: str | None, lang: str | None
+    engine: str,
+    files: list[str],
+    n: int,
+    lexicon_name: str,
+    topic: str | None,
+    lang: str | None,
+    state: str = "driver",
 ) -> dict[str, Any]:
-    """The ``top`` result of one engine, as a JSON-ready dict (identical across engines on the same input)."""
+    """The ``top`` result of one engine, as a JSON-ready dict (identical across engines on the same input).
+
+    ``state`` (dstream only): where the running totals live, see ``helpers.runner``.
+    """
     if engine == "python":
         from helpers.engine import top_from_files
 
@@ -46,7 +57,7 @@ def run_top(
             from helpers.runner import top_dstream
             from helpers.sources.queue import QueueSource
 
-            return top_dstream(sc, QueueSource.from_files(files), n, lexicon_name, topic, lang)
+            return top_dstream(sc, QueueSource.from_files(files), n, lexicon_name, topic, lang, state=state)
         from helpers import structured  # the Structured Streaming twin (notebook 06)
 
         return structured.top_from_files(spark.get_session(), files, n, lexicon_name, topic, lang)
@@ -86,6 +97,7 @@ def stream(args: argparse.Namespace) -> int:
         args.topic,
         args.lang,
         listeners=listeners,
+        state=args.state,
     )
     limit = args.batches or int(args.seconds / args.batch)
     print(f"replaying on {server.host}:{server.port} at {args.rate:g} tweets/s; {limit} batches of {args.batch:g} s")
@@ -136,6 +148,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input", nargs="+", required=True, help="NDJSON files in the stream shape")
     p.add_argument("--top", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    _state(p)
     _filters(p)
     p.set_defaults(func=top)
 
@@ -151,6 +164,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seconds", type=float, default=30.0, help="stop after this long (if --batches is not given)")
     p.add_argument("--json-out", help="also append one JSON object per batch to this file")
     p.add_argument("--no-clear", action="store_true", help="print tables one after another")
+    _state(p)
     _filters(p)
     p.set_defaults(func=stream)
 
@@ -161,6 +175,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rate", type=float, default=None, help="lines per second (default: full speed)")
     p.add_argument("--loop", action="store_true")
     p.set_defaults(func=serve)
+
+
+def _state(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--state",
+        choices=STATES,
+        default="driver",
+        help="dstream: keep the window and totals on the driver (default, fast) or in Spark's stateful operators",
+    )
 
 
 def _filters(p: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """The live dashboard of notebooks 05 and 07: ipywidgets controls and matplotlib figures per batch.
 
     dash = Dashboard(sc)
-    dash            # shows the panel: topic, lexicon, window, slide, top N, speed, Start, Stop
+    dash            # shows the panel: topic, lexicon, window, slide, top N, speed, state, Start, Stop
     dash.start(); dash.wait(batches=5); dash.stop()   # what the buttons do, callable from a cell
 
 Each batch's ``Snapshot`` arrives in Spark's job thread. There the dashboard only renders a PNG from
@@ -118,6 +118,15 @@ class Dashboard:
         self.slide = widgets.IntSlider(2, min=1, max=30, description="slide, s", style=style)
         self.top_n = widgets.IntSlider(50, min=5, max=100, step=5, description="top N", style=style)
         self.speed = widgets.IntSlider(500, min=50, max=5000, step=50, description="tweets/s", style=style)
+        self.state = widgets.Dropdown(
+            options=[
+                ("window and totals on the driver", "driver"),
+                ("window and totals in Spark (stateful operators)", "spark"),
+            ],
+            description="state",
+            style=style,
+            layout=widgets.Layout(width="460px"),
+        )  # watch the processing-time plot when you switch: see helpers.runner
         self.start_button = widgets.Button(description="Start", button_style="success", icon="play")
         self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
         self.status = widgets.HTML("<b>stopped</b> · press Start")
@@ -129,6 +138,7 @@ class Dashboard:
             [
                 widgets.HBox([self.topic, self.lexicon, self.top_n]),
                 widgets.HBox([self.window, self.slide, self.speed]),
+                self.state,
                 widgets.HBox([self.start_button, self.stop_button]),
             ]
         )
@@ -171,6 +181,7 @@ class Dashboard:
                 self.lexicon.value,
                 topic=self.topic.value or None,
                 listeners=[self._on_snapshot],
+                state=self.state.value,
             )
             self.run.sink.keep = self.keep
             self.run.start()
@@ -202,7 +213,7 @@ class Dashboard:
     def _set_running(self, running: bool) -> None:
         self.start_button.disabled = running
         self.stop_button.disabled = not running
-        for control in (self.topic, self.lexicon, self.window, self.slide, self.top_n, self.speed):
+        for control in (self.topic, self.lexicon, self.window, self.slide, self.top_n, self.speed, self.state):
             control.disabled = running
 
     # -- per batch, in Spark's job thread ---------------------------------------------------------

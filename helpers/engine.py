@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from helpers.analyse import Snapshot, Stats, current_rows, summarise, top_json
+from helpers.analyse import Snapshot, Stats, Summary, current_rows, summarise, top_json
 
 
 class PythonEngine:
@@ -48,7 +48,15 @@ class PythonEngine:
     def process(self, lines: Iterable[str], batch_time: float | None = None) -> Snapshot:
         """Run one batch of raw lines through the pipeline and return what the sinks show."""
         started = time.perf_counter()
-        summary = summarise(lines, self.lexicon_name, self.topic, self.lang)
+        return self.add(summarise(lines, self.lexicon_name, self.topic, self.lang), batch_time, started)
+
+    def add(self, summary: Summary, batch_time: float | None = None, started: float | None = None) -> Snapshot:
+        """Add one batch's ``Summary`` to the window and the totals and return its Snapshot.
+
+        ``process`` calls it on a batch it summarised itself; a DStream run that keeps its state on the
+        driver (``StreamRun(state="driver")``) calls it on each batch Spark summarised.
+        """
+        started = time.perf_counter() if started is None else started
         self.batches += 1
         self.totals.update(summary.words)
         self.tweets_total += summary.stats.tweets

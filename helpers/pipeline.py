@@ -27,16 +27,26 @@ if TYPE_CHECKING:
 #: Partitions for the shuffles of each batch: one per core of local[2]; more only adds overhead.
 PARTITIONS = 2
 
+#: Where a run keeps its window and running totals (``helpers.runner.StreamRun(state=...)``): on the
+#: driver, from each batch's collected summaries, or in Spark, with the stateful operators below.
+STATES = ("driver", "spark")
+
 
 def summaries(
-    lines: DStream, lexicon_name: str = "default", topic: str | None = None, lang: str | None = None
+    lines: DStream,
+    lexicon_name: str = "default",
+    topic: str | None = None,
+    lang: str | None = None,
+    cache: bool = True,
 ) -> DStream:
     """Parse, filter, tokenize and score each partition in one pass (``mapPartitions``), cached for reuse.
 
     One Counter per partition instead of one ``(word, 1)`` pair per word keeps the shuffle small:
     this is what lets the pipeline keep up with tens of thousands of tweets a second on a laptop.
+    ``cache=False`` when a single output operation reads it.
     """
-    return lines.mapPartitions(lambda part: [summarise(part, lexicon_name, topic, lang)]).cache()
+    parts = lines.mapPartitions(lambda part: [summarise(part, lexicon_name, topic, lang)])
+    return parts.cache() if cache else parts
 
 
 def word_counts(parts: DStream) -> DStream:
@@ -136,6 +146,7 @@ def check_window(batch_s: float, window_s: float, slide_s: float) -> None:
 
 __all__ = [
     "PARTITIONS",
+    "STATES",
     "Streams",
     "Summary",
     "batch_stats",

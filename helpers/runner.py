@@ -6,6 +6,13 @@
 
 Used by notebook 05's dashboard, the command line (``top``, ``stream``) and the tests. ``stop()`` stops
 the source first, then the StreamingContext gracefully, and keeps the SparkContext for the next run.
+
+``state`` says where the window and the running totals live. ``"driver"`` (the default): Spark
+parses, tokenizes, scores and counts each batch (one job, one stage), and the driver adds the
+batch's word counts — a few hundred words — to the window and the totals. ``"spark"``: the whole
+``helpers.pipeline.build`` — ``reduceByKeyAndWindow`` with its inverse, ``updateStateByKey`` and the
+join — runs in Spark, with a checkpoint folder; right for a vocabulary too large for the driver,
+and several times slower per batch at this scale (docs/performance.md measures both).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from helpers import spark
 from helpers.analyse import top_json
-from helpers.pipeline import Streams, build
+from helpers.pipeline import STATES, Streams, build, check_window, summaries
 from helpers.sinks import Listener, SnapshotSink
 
 if TYPE_CHECKING:
@@ -52,16 +59,27 @@ class StreamRun:
     lang: str | None = None
     listeners: list[Listener] = field(default_factory=list)
     totals_top: int = 0
+    state: str = "driver"
     ssc: StreamingContext | None = field(default=None, init=False)
     streams: Streams | None = field(default=None, init=False)
     sink: SnapshotSink = field(init=False)
     _checkpoint: Path | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.state not in STATES:
+            raise ValueError(f"state must be one of {list(STATES)}, got {self.state!r}")
         self.sink = SnapshotSink(self.top_n, self.batch_s, self.lexicon_name, self.listeners)
 
     def start(self) -> StreamRun:
-        """Build the pipeline on a fresh StreamingContext (with a fresh checkpoint folder) and start it."""
+        """Build the pipeline on a fresh StreamingContext and start it."""
+        if self.state == "driver":
+            check_window(self.batch_s, self.window_s, self.slide_s)
+            self.ssc = spark.streaming_context(self.sc, self.batch_s)
+            parts = summaries(self.source.dstream(self.ssc), self.lexicon_name, self.topic, self.lang, cache=False)
+            window, slide = round(self.window_s / self.batch_s), round(self.slide_s / self.batch_s)
+            self.sink.attach_summaries(parts, window, slide, totals_top=self.totals_top)
+            self.ssc.start()
+            return self
         self._checkpoint = spark.checkpoint_dir()
         self.ssc = spark.streaming_context(self.sc, self.batch_s, checkpoint=self._checkpoint)
         self.streams = build(
@@ -92,7 +110,8 @@ class StreamRun:
         if self.ssc is not None:
             spark.stop_streaming(self.ssc)
             self.ssc = None
-            shutil.rmtree(self._checkpoint, ignore_errors=True)  # a fresh run starts from a fresh folder anyway
+            if self._checkpoint is not None:  # a fresh run starts from a fresh folder anyway
+                shutil.rmtree(self._checkpoint, ignore_errors=True)
         self.sink.close()
 
 
@@ -105,9 +124,10 @@ def top_dstream(
     lang: str | None = None,
     batch_s: float = 1.0,
     timeout: float = 600.0,
+    state: str = "driver",
 ) -> dict[str, Any]:
     """``top --engine dstream``: stream every batch of a QueueSource through the pipeline, then report totals."""
-    run = StreamRun(sc, source, batch_s, batch_s, batch_s, n, lexicon_name, topic, lang, totals_top=n)
+    run = StreamRun(sc, source, batch_s, batch_s, batch_s, n, lexicon_name, topic, lang, totals_top=n, state=state)
     run.start()
     try:
         if not run.wait(len(source), timeout):

@@ -1,8 +1,10 @@
 """Where results go: a snapshot per batch for the dashboard, a console table, a JSON-lines file.
 
 ``SnapshotSink.attach(streams)`` registers the ``foreachRDD`` calls that build one ``Snapshot`` per
-batch and hands it to every listener (``ConsoleTable``, ``JsonLines``, the dashboard). A listener's
-error is recorded in ``sink.errors`` and never stops the stream.
+batch from a pipeline whose window and totals Spark keeps; ``attach_summaries(parts, window, slide)``
+builds it from each batch's summaries, keeping the window and totals on the driver. Either way the
+snapshot goes to every listener (``ConsoleTable``, ``JsonLines``, the dashboard). A listener's error
+is recorded in ``sink.errors`` and never stops the stream.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from helpers import lexicon
-from helpers.analyse import Row, Snapshot, Stats, rank_key
+from helpers.analyse import Row, Snapshot, Stats, Summary, rank, rank_key
+from helpers.engine import PythonEngine
 
 if TYPE_CHECKING:
     from pyspark import RDD
+    from pyspark.streaming import DStream
 
     from helpers.pipeline import Streams
 
@@ -75,8 +79,9 @@ class SnapshotSink:
         self.batches = 0
         self.tweets_total = 0
         self.malformed_total = 0
-        self.final_top: list[tuple[str, int]] = []
         self.totals_top_n = 0
+        self._final_top: list[tuple[str, int]] = []
+        self._engine: PythonEngine | None = None
         self._top: list[Row] = []
         self._updated = False
         self._started = 0.0
@@ -95,6 +100,25 @@ class SnapshotSink:
             streams.totals.foreachRDD(_output(self.id, "_on_totals"))
         streams.stats.foreachRDD(_output(self.id, "_on_stats"))
         return self
+
+    def attach_summaries(self, parts: DStream, window: int, slide: int, totals_top: int = 0) -> SnapshotSink:
+        """Register one output operation that collects each batch's summaries (``pipeline.summaries``).
+
+        The window (``window`` batches, refreshed every ``slide``) and the running totals are then
+        kept on the driver by ``PythonEngine.add``: one Spark job a batch instead of a stage per
+        stateful operator, and the same snapshots as the reference engine by construction.
+        """
+        self.totals_top_n = totals_top
+        self._engine = PythonEngine(self.lexicon_name, window, slide, self.top_n, interval_s=self.interval_s)
+        parts.foreachRDD(_output(self.id, "_on_summaries"))
+        return self
+
+    @property
+    def final_top(self) -> list[tuple[str, int]]:
+        """The ``totals_top`` words with the largest running totals, in rank order (what ``top`` prints)."""
+        if self._engine is not None:
+            return rank(self._engine.totals.items(), self.totals_top_n) if self.totals_top_n else []
+        return self._final_top
 
     def close(self) -> None:
         """Forget this sink: later batches of its stream (if any) are no longer collected."""
@@ -115,7 +139,7 @@ class SnapshotSink:
 
     def _on_totals(self, t: dt.datetime, rdd: RDD) -> None:
         try:
-            self.final_top = rdd.takeOrdered(self.totals_top_n, key=rank_key)
+            self._final_top = rdd.takeOrdered(self.totals_top_n, key=rank_key)
         except Exception as e:
             self._error("running totals", e)
 
@@ -127,21 +151,38 @@ class SnapshotSink:
             self._error("batch stats", e)
             stats = Stats()
         with self._lock:
-            self.batches += 1
-            self.tweets_total += stats.tweets
-            self.malformed_total += stats.malformed
             snap = Snapshot(
-                batch=self.batches,
+                batch=self.batches + 1,
                 time=t.timestamp() if isinstance(t, dt.datetime) else time.time(),
                 interval_s=self.interval_s,
                 stats=stats,
-                tweets_total=self.tweets_total,
-                malformed_total=self.malformed_total,
+                tweets_total=self.tweets_total + stats.tweets,
+                malformed_total=self.malformed_total + stats.malformed,
                 top=list(self._top),
                 window_updated=self._updated,
                 processing_s=time.perf_counter() - self._started if self._started else None,
             )
             self._updated = False
+        self._publish(snap)
+
+    def _on_summaries(self, t: dt.datetime, rdd: RDD) -> None:
+        started = time.perf_counter()
+        summary = Summary()
+        try:
+            for part in rdd.collect():
+                summary.merge(part)
+        except Exception as e:  # a failed batch is reported and counted as empty; the stream goes on
+            self._error("batch summaries", e)
+            summary = Summary()
+        assert self._engine is not None
+        when = t.timestamp() if isinstance(t, dt.datetime) else None
+        self._publish(self._engine.add(summary, when, started))
+
+    def _publish(self, snap: Snapshot) -> None:
+        """Record one batch's snapshot, wake whoever waits for it, then tell every listener."""
+        with self._lock:
+            self.batches = snap.batch
+            self.tweets_total, self.malformed_total = snap.tweets_total, snap.malformed_total
             self.history.append(snap)
             del self.history[: -self.keep]
             self._new_batch.notify_all()

@@ -38,6 +38,14 @@ def test_dstream_equals_python_for_every_shipped_file(sc, path):
     assert len(dstream["words"]) == 50 or path == paths.MALFORMED
 
 
+def test_state_in_spark_gives_the_same_top_as_on_the_driver(sc):
+    """``--state spark``: updateStateByKey keeps the totals; the answer is the python engine's all the same."""
+    files = [str(paths.MALFORMED), str(paths.sample_files()[2])]
+    python = run_top("python", files, 50, "default", None, None)
+    assert run_top("dstream", files, 50, "default", None, None, state="spark") == python
+    assert python["malformed"] == 13 and python["tweets"] == 5205
+
+
 def test_filters_apply_to_both_engines(sc):
     files = [str(p) for p in paths.sample_files()]
     python = run_top("python", files, 20, "bing", "climate", "en")
@@ -76,12 +84,13 @@ def test_cli_top_json_is_identical_across_engines():
     assert json.loads(python)["malformed"] == 13
 
 
-def test_windows_and_totals_match_the_reference_batch_by_batch(sc):
+@pytest.mark.parametrize("state", ["driver", "spark"])
+def test_windows_and_totals_match_the_reference_batch_by_batch(sc, state):
     lines = list(read_lines([paths.MALFORMED, paths.sample_files()[1]]))[:2400]
     batches = list(batches_of(lines, 300))  # 8 batches; the malformed lines land in the first
     reference = PythonEngine(window=3, slide=2, top_n=10)
     expected = [reference.process(batch) for batch in batches]
-    run = StreamRun(sc, QueueSource(batches), batch_s=1.0, window_s=3.0, slide_s=2.0, top_n=10)
+    run = StreamRun(sc, QueueSource(batches), batch_s=1.0, window_s=3.0, slide_s=2.0, top_n=10, state=state)
     run.start()
     try:
         assert run.wait(len(batches), timeout=180)
