@@ -38,12 +38,14 @@ class ReplayServer:
         drop_every: int | None = None,
     ) -> None:
         self.replay = Replay(files, rate=rate, loop=loop, limit=limit)
-        self._lines: Iterator[str] = iter(lines) if lines is not None else iter(self.replay)
+        # Lines to send, a list per write: a replay's lines in lists of those due; given lines one by one,
+        # as they come (a live source must not wait for a list to fill).
+        self._chunks: Iterator[list[str]] = ([line] for line in lines) if lines is not None else self.replay.chunks()
         self._sock = socket.create_server((host, port))
         self._sock.settimeout(0.2)
         self.host, self.port = self._sock.getsockname()[:2]
         self._stop = threading.Event()
-        self._pending: str | None = None
+        self._pending: list[str] | None = None
         self.connections = 0
         self.sent = 0
         self.finished = threading.Event()  # set when every line has been sent
@@ -75,9 +77,9 @@ class ReplayServer:
             self._thread.join(timeout=5)
         self._sock.close()
 
-    def _next(self) -> str | None:
+    def _next(self) -> list[str] | None:
         if self._pending is None:
-            self._pending = next(self._lines, None)
+            self._pending = next(self._chunks, None)
         return self._pending
 
     def _serve(self) -> None:
@@ -96,14 +98,20 @@ class ReplayServer:
         while not self._stop.is_set():
             if self.drop_every and sent_here >= self.drop_every:
                 return  # hang up on this client, as a flaky network would
-            sent_here += 1
-            line = self._next()
-            if line is None:
+            chunk = self._next()
+            if chunk is None:
                 self.finished.set()
                 return
+            rest: list[str] = []
+            if self.drop_every and sent_here + len(chunk) > self.drop_every:
+                cut = self.drop_every - sent_here
+                chunk, rest = chunk[:cut], chunk[cut:]
+            data = "".join(line + "\n" for line in chunk).encode("utf-8", errors="replace")
             try:
-                conn.sendall(line.encode("utf-8", errors="replace") + b"\n")
+                conn.sendall(data)
             except OSError:
-                return  # client went away: keep the line for the next client
-            self._pending = None
-            self.sent += 1
+                self._pending = chunk + rest  # client went away: keep the lines for the next client
+                return
+            self._pending = rest or None
+            self.sent += len(chunk)
+            sent_here += len(chunk)
