@@ -85,15 +85,16 @@ def _timeout(batches: int) -> float:
     return 120.0 + 30.0 * batches  # only a guard against a hang; a busy machine is slow, not stuck
 
 
-def kit_dstream(sc: Any, files: list[Path], size: int, batch_s: float = 1.0) -> EngineRun:
+def kit_dstream(sc: Any, files: list[Path], size: int, batch_s: float = 1.0, state: str = "driver") -> EngineRun:
     """The kit's DStream engine, as ``helpers.runner.top_dstream`` runs it (unrolled to read its sink).
 
     Same arguments as ``top_dstream``: a ``StreamRun`` on ``QueueSource.from_files`` with the window and
-    slide equal to the batch, the running totals' top N collected every batch, then ``top_json``.
+    slide equal to the batch, the running totals' top N, then ``top_json``. ``state``: where the window
+    and the totals live (``"driver"``, the default, or ``"spark"``: the stateful operators).
     """
     source = QueueSource.from_files(files)
-    run = StreamRun(sc, source, batch_s, batch_s, batch_s, TOP_N, "default", None, None, totals_top=TOP_N)
-    out = EngineRun("kit dstream", size)
+    run = StreamRun(sc, source, batch_s, batch_s, batch_s, TOP_N, "default", None, None, totals_top=TOP_N, state=state)
+    out = EngineRun("kit dstream" if state == "driver" else f"kit dstream, state in {state}", size)
     started = time.perf_counter()
     run.start()
     try:
@@ -174,6 +175,8 @@ def warm_up(sc: Any, files: list[Path], tiny: list[Path], engines: set[str]) -> 
     sc.parallelize(sample, 2).mapPartitions(lambda part: [summarise(part).stats.tweets]).sum()
     if "dstream" in engines:
         kit_dstream(sc, tiny, 0)
+    if "dstream-spark" in engines:
+        kit_dstream(sc, tiny, 0, state="spark")
     if "tutorial" in engines:
         tutorial_dstream(sc, tiny, 0)
     if "structured" in engines and structured_available() is None:
