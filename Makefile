@@ -13,7 +13,7 @@ export SPARK_LOCAL_IP := 127.0.0.1
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test demo bench preflight lint format sample lexicons clean
+.PHONY: lab test demo bench bench-notebooks preflight lint format sample lexicons clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ demo: preflight
 # Speed and memory, measured on demand (never in the tests): prints a table, see docs/performance.md.
 bench: preflight
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Each notebook's run time under nbval, and what it asks of a learner (docs/notebooks.md, docs/facilitator.md).
+bench-notebooks: preflight
+	$(BIN)/python -m benchmarks.notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
