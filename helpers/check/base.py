@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,3 +30,32 @@ def verdict(ok: bool, right: str, wrong: str) -> Verdict:
     result = Verdict(ok, right if ok else wrong)
     print(repr(result))
     return result
+
+
+def is_number(answer: object) -> bool:
+    """True for an int or float (numpy's too), but not for a bool."""
+    return isinstance(answer, Real) and not isinstance(answer, bool)
+
+
+def ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """``(key, count)`` pairs, highest count first, ties in alphabetical order."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def as_pairs(answer: Any, item: str, example: list[tuple[str, int]]) -> list[tuple[Any, Any]] | str:
+    """The answer as a list of pairs, or the sentence saying why it is not one."""
+    if isinstance(answer, Mapping):
+        answer = list(answer.items())
+    if not isinstance(answer, (list, tuple)):
+        return f"expected a list of ({item}, count) pairs like {example}; got {type(answer).__name__}"
+    pairs = []
+    for entry in answer:
+        if not isinstance(entry, (list, tuple)) or len(entry) != 2:
+            return f"each entry should be a ({item}, count) pair like {example[0]}; {entry!r} is not"
+        pairs.append((entry[0], entry[1]))
+    if pairs and all(is_number(a) and isinstance(b, str) for a, b in pairs):
+        return f"your pairs look like (count, {item}): put the {item} first, e.g. {example[0]}"
+    bad = next((p for p in pairs if not isinstance(p[0], str) or not is_number(p[1])), None)
+    if bad is not None:
+        return f"each entry should be a ({item}, count) pair like {example[0]}; {bad!r} is not"
+    return pairs

@@ -6,10 +6,9 @@ The two small helpers below (``not_answered``, ``not_computed``) are shared with
 
 from __future__ import annotations
 
-from numbers import Real
 from typing import Any
 
-from helpers.check.base import Verdict, verdict
+from helpers.check.base import Verdict, is_number, verdict
 
 __all__ = ["exercise_0_1"]
 
@@ -33,11 +32,6 @@ def not_computed(action: str) -> Verdict:
         "",
         f"that is an RDD, a recipe Spark has not run yet: end with an action such as {action} to get the values",
     )
-
-
-def is_number(answer: object) -> bool:
-    """True for an int or float (numpy's too), but not for a bool."""
-    return isinstance(answer, Real) and not isinstance(answer, bool)
 
 
 def squares_of_evens(last: int = 100) -> int:

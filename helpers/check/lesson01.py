@@ -13,8 +13,8 @@ from functools import cache
 from typing import Any
 
 from helpers import lexicon, paths, text, tweets
-from helpers.check.base import Verdict, verdict
-from helpers.check.lesson00 import is_number, is_rdd, not_answered, not_computed
+from helpers.check.base import Verdict, as_pairs, is_number, ranked, verdict
+from helpers.check.lesson00 import is_rdd, not_answered, not_computed
 
 __all__ = ["exercise_1_1", "exercise_1_2", "exercise_1_3", "exercise_1_4"]
 
@@ -40,11 +40,6 @@ def sample_tweets() -> tuple[tweets.Tweet, ...]:
 def word_counts() -> Counter[str]:
     """Every token (``text.tokenize``, stopwords dropped) of every tweet, counted."""
     return Counter(w for t in sample_tweets() for w in text.tokenize(t.text))
-
-
-def ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:
-    """``(key, count)`` pairs, highest count first, ties in alphabetical order."""
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 @cache
@@ -88,28 +83,6 @@ def negative_word_counts() -> Counter[str]:
     return Counter({w: n for w, n in word_counts().items() if lexicon.polarity(w, scores) == "negative"})
 
 
-# --- turning an answer into pairs --------------------------------------------------------------------
-
-
-def _pairs(answer: Any, item: str, example: list[tuple[str, int]]) -> list[tuple[Any, Any]] | str:
-    """The answer as a list of pairs, or the sentence saying why it is not one."""
-    if isinstance(answer, Mapping):
-        answer = list(answer.items())
-    if not isinstance(answer, (list, tuple)):
-        return f"expected a list of ({item}, count) pairs like {example}; got {type(answer).__name__}"
-    pairs = []
-    for entry in answer:
-        if not isinstance(entry, (list, tuple)) or len(entry) != 2:
-            return f"each entry should be a ({item}, count) pair like {example[0]}; {entry!r} is not"
-        pairs.append((entry[0], entry[1]))
-    if pairs and all(is_number(a) and isinstance(b, str) for a, b in pairs):
-        return f"your pairs look like (count, {item}): put the {item} first, e.g. {example[0]}"
-    bad = next((p for p in pairs if not isinstance(p[0], str) or not is_number(p[1])), None)
-    if bad is not None:
-        return f"each entry should be a ({item}, count) pair like {example[0]}; {bad!r} is not"
-    return pairs
-
-
 def _compare_top(
     answer: Any,
     counts: Mapping[str, int],
@@ -127,7 +100,7 @@ def _compare_top(
     if is_rdd(answer):
         return not_computed(f".takeOrdered({TOP}, key=lambda kv: -kv[1])")
     expected = ranked(counts)[:TOP]
-    pairs = _pairs(answer, item, expected[:2])
+    pairs = as_pairs(answer, item, expected[:2])
     if isinstance(pairs, str):
         return verdict(False, "", pairs)
     if len(pairs) != TOP:
@@ -234,7 +207,7 @@ def exercise_1_2(answer: Any) -> Verdict:
     if not isinstance(answer, (Mapping, list, tuple)):
         kind = type(answer).__name__
         return verdict(False, "", f"expected a dict like {example} (collectAsMap() gives one); got {kind}")
-    pairs = _pairs(answer, "language", ranked(expected)[:2])
+    pairs = as_pairs(answer, "language", ranked(expected)[:2])
     if isinstance(pairs, str):
         return verdict(False, "", pairs)
     seen = Counter(str(k) for k, _ in pairs)

@@ -14,9 +14,8 @@ from itertools import islice
 from typing import Any
 
 from helpers import paths
-from helpers.check.base import Verdict, verdict
+from helpers.check.base import Verdict, as_pairs, ranked, verdict
 from helpers.check.lesson00 import is_rdd, not_answered
-from helpers.check.lesson01 import _pairs, ranked
 from helpers.engine import read_lines
 from helpers.sources.queue import batches_of
 from helpers.tweets import parse_line
@@ -64,7 +63,7 @@ def languages_sent() -> Counter[str]:
 
 def _counter(entry: Any, item: str, example: list[tuple[str, int]], key: Any = str) -> Counter[str] | str:
     """One dict (or list of pairs) as a Counter with normalised keys, or the sentence saying why not."""
-    pairs = _pairs(entry, item, example)
+    pairs = as_pairs(entry, item, example)
     if isinstance(pairs, str):
         return pairs
     out: Counter[str] = Counter()

@@ -16,9 +16,8 @@ from typing import Any
 
 from helpers import paths
 from helpers.analyse import summarise
-from helpers.check.base import Verdict, verdict
+from helpers.check.base import Verdict, as_pairs, verdict
 from helpers.check.lesson00 import is_rdd, not_answered
-from helpers.check.lesson01 import _pairs
 from helpers.engine import PythonEngine
 from helpers.sources.queue import batches_of
 from helpers.sources.replay import merged_lines
@@ -169,7 +168,7 @@ def exercise_4_1(answer: Any) -> Verdict:
     if not_values is not None:
         return not_values
     expected = batches_per_word()
-    pairs = _pairs(answer, "word", sorted(expected.items())[:2])
+    pairs = as_pairs(answer, "word", sorted(expected.items())[:2])
     if isinstance(pairs, str):
         return verdict(False, "", pairs)
     got = dict(pairs)
