@@ -10,9 +10,12 @@
     run.sink.latest                                # … feeding the same Snapshot as the DStream sink
 
 ``top_from_files(session, files, n)`` is ``python -m helpers top --engine structured``: the same JSON as
-the python and dstream engines. ``parse`` is ``helpers.tweets.parse_line`` in SQL expressions (Spark 4's
-VARIANT type tells a JSON string from a number, which a fixed ``from_json`` schema cannot); ``tokenize``
-is ``helpers.text``'s regex translated for Java, its character classes generated from Python's own.
+the python and dstream engines (whole files as micro-batches of about 64 MB, only the word counts and
+tallies ``top`` prints). ``parse`` is ``helpers.tweets.parse_line`` in SQL expressions: a plain tweet
+line takes a fast road (``parse_json`` to validate, a fixed ``from_json`` schema to read), every other
+line the exact one (Spark 4's VARIANT type tells a JSON string from a number, which ``from_json``
+cannot); ``tokenize`` is ``helpers.text``'s regex translated for Java, its character classes generated
+from Python's own.
 
 Windows are event-time windows (``created_at``), not processing-time ones as in the DStream pipeline:
 ``StructuredRun`` counts each micro-batch with ``foreachBatch`` and keeps running totals and windows on
@@ -68,8 +71,12 @@ def configure(session: SparkSession) -> SparkSession:
     - ``spark.sql.variant.allowDuplicateKeys``: ``{"a": 1, "a": 2}`` is valid JSON to Python (the last
       value wins) and to ``from_json``; the VARIANT parser refuses it unless told otherwise.
     - ``spark.sql.session.timeZone=UTC``: windows print in UTC, as the tweets' ``created_at``.
+    - ``spark.sql.codegen.hugeMethodLimit=8000``: ``parse``'s generated code is too long for HotSpot to
+      compile (it interprets any method over 8,000 bytes, which made every row four times slower);
+      at this limit Spark falls back to compiling each projection on its own.
     """
     session.conf.set("spark.sql.variant.allowDuplicateKeys", "true")
+    session.conf.set("spark.sql.codegen.hugeMethodLimit", "8000")
     session.conf.set("spark.sql.session.timeZone", "UTC")
     session.conf.set("spark.sql.shuffle.partitions", str(spark.SHUFFLE_PARTITIONS))
     return session
@@ -278,7 +285,92 @@ _DATA_FIELDS = {
 }
 
 
-def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None) -> DataFrame:
+#: The fast road's fields of a plain tweet line (NULL for every other line).
+_PLAIN_TYPE = "struct<id: string, created_at: string, lang: string, topic: string, text: string>"
+
+#: What the fast road reads of a line with ``from_json`` (a container of another kind sets ``_corrupt``).
+_PLAIN_SCHEMA = (
+    "struct<data: struct<id: string, text: string, created_at: string, lang: string, note_tweet: struct<text: string>,"
+    " entities: struct<>, public_metrics: struct<>>, includes: struct<users: array<struct<>>>,"
+    " matching_rules: array<struct<tag: string>>, _corrupt: string>"
+)
+#: An id whose digits Python prints the same whether the JSON held a string or an integer (orjson reads
+#: integers from -2**63 to 2**64 - 1 as ``int``: every 19-digit one fits, every negative 18-digit one).
+_PLAIN_INT = "^(?:0|[1-9][0-9]{0,18}|-[1-9][0-9]{0,17})$"
+#: How ``from_json`` writes a number read into a string field.
+_RAW_NUMBER = "^-?[0-9]+(?:[.][0-9]+)?(?:[eE][-+]?[0-9]+)?$"
+
+
+def _from_string(text: Column) -> Column:
+    """True if ``from_json`` read ``text`` from a JSON string: any other value it writes as its JSON text."""
+    F = _f()
+    first = F.substring(text, 1, 1)
+    return ~(
+        first.isin("{", "[", '"')
+        | text.isin("true", "false")
+        | (first.isin("-", *"0123456789") & text.rlike(_RAW_NUMBER))
+    )
+
+
+def _plain(lines: DataFrame) -> DataFrame:
+    """``lines`` with ``_plain``: a plain tweet line's fields, read cheaply, or NULL (the exact road's lines).
+
+    One ``parse_json`` validates the line as step 1 of ``parse`` does, one ``from_json`` reads the
+    fields (a number or ``true`` read into a string field comes back as its JSON text, which
+    ``_from_string`` rules out). Plain: valid UTF-8 of at most 100,000 bytes with no U+FFFD, one JSON
+    object and nothing after it, no number beyond a double's range (``parse_json`` makes it
+    ±Infinity), ``data`` an object with a string ``id`` (or an integer below 10**19), a string
+    ``created_at``, a string, null or no ``lang``, a non-empty string text (``note_tweet.text`` when
+    it is a non-empty string, else ``text``), ``entities`` and ``public_metrics`` objects, null or
+    absent, ``includes`` an object (whose ``users`` is a list of objects, null or absent), null or
+    absent, ``matching_rules`` a list of objects, null or absent, and the first rule's ``tag`` a
+    string, null or absent. ``parse_line`` reads every such line as a tweet with these very fields;
+    the tests check that both roads agree on every awkward line.
+    """
+    F = _f()
+    value, c = F.col("value"), F.col
+    cheap = (
+        value.startswith("{")
+        & value.endswith("}")
+        & (F.octet_length(value) <= MAX_LINE_CHARS)  # bytes >= characters
+        & F.is_valid_utf8(value)
+        & ~value.contains("\ufffd")
+    )
+    # one JSON value and nothing after it, as step 1 of ``parse`` tells; a number beyond a double's
+    # range is parsed as ±Infinity, which to_json writes out (the only JSON the VARIANT is used for)
+    doc = F.try_parse_json(F.concat(F.lit('{"v":'), value, F.lit("}")))
+    valid = (
+        cheap
+        & (F.json_array_length(F.concat(F.lit("["), value, F.lit("]"))) == 1)
+        & ~F.to_json(doc).contains("Infinity")
+    )
+    read = F.from_json(value, _PLAIN_SCHEMA, {"columnNameOfCorruptRecord": "_corrupt"})
+    step = lines.select("*", _once(F.when(F.coalesce(valid, F.lit(False)), read)).alias("_pj"))
+    data = c("_pj.data")
+    note, text0, tweet_id = data["note_tweet"]["text"], data["text"], data["id"]
+    use_note = F.coalesce(note != "", F.lit(False))
+    text = F.when(use_note, note).otherwise(text0)
+    tag = F.try_element_at(c("_pj.matching_rules"), F.lit(1))["tag"]
+    plain = (
+        c("_pj").isNotNull()
+        & c("_pj._corrupt").isNull()
+        & F.when(use_note, _from_string(note)).otherwise(_from_string(text0) & (text0 != ""))
+        & (_from_string(tweet_id) | tweet_id.rlike(_PLAIN_INT))
+        & _from_string(data["created_at"])
+        & (data["lang"].isNull() | _from_string(data["lang"]))
+        & (tag.isNull() | _from_string(tag))
+    )
+    fields = F.struct(
+        tweet_id.alias("id"),
+        data["created_at"].alias("created_at"),
+        data["lang"].alias("lang"),
+        tag.alias("topic"),
+        text.alias("text"),
+    )
+    return step.select(*lines.columns, _once(F.when(F.coalesce(plain, F.lit(False)), fields)).alias("_plain"))
+
+
+def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, fast: bool = True) -> DataFrame:
     """One row per line of ``lines`` (a ``value`` column, streaming or not) with what ``parse_line`` makes of it.
 
     Columns: ``value``, ``status`` (``blank``, ``malformed``, ``tweet``, or ``filtered`` by ``topic`` /
@@ -294,20 +386,27 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None) -
     JSON nested deeper than 999 levels (Spark refuses from 1000, orjson from 1025), a number written
     with more than 1000 characters, and a topic or language given as a float, array or object (Python
     compares its ``str()``; here it never matches a filter). Call ``configure(session)`` first:
-    duplicate keys need it.
+    duplicate keys need it. Plain tweet lines take the fast road (``_plain``), all others the steps
+    below; ``fast=False`` sends every line down the steps (the tests compare both roads).
     """
     F = _f()
     value, c = F.col("value"), F.col
+    # 0. a plain tweet's fields by the fast road; every other line (``line``) goes the exact road below
+    if fast:
+        lines = _plain(lines)
+        plain = c("_plain")
+        line = F.when(plain.isNull(), value)
+    else:
+        plain, line = F.lit(None).cast(_PLAIN_TYPE), value
     # 1. the line as text and as one JSON document
     step = lines.select(
         value,
-        value.rlike(blank_pattern()).alias("_blank"),
-        (F.is_valid_utf8(value) & ~value.contains("\ufffd") & (F.char_length(value) <= MAX_LINE_CHARS)).alias(
-            "_line_ok"
-        ),
-        F.try_parse_json(F.concat(F.lit('{"v":'), value, F.lit("}"))).alias("_doc"),
-        (F.json_array_length(F.concat(F.lit("["), value, F.lit("]"))) == 1).alias("_one_value"),
-        _overflows(value).alias("_overflow"),
+        plain.alias("_plain"),
+        line.rlike(blank_pattern()).alias("_blank"),
+        (F.is_valid_utf8(line) & ~line.contains("\ufffd") & (F.char_length(line) <= MAX_LINE_CHARS)).alias("_line_ok"),
+        F.try_parse_json(F.concat(F.lit('{"v":'), line, F.lit("}"))).alias("_doc"),
+        (F.json_array_length(F.concat(F.lit("["), line, F.lit("]"))) == 1).alias("_one_value"),
+        _overflows(line).alias("_overflow"),
     )
     # 2. the stream shape ({"data": {...}, ...}) or a bare search item ({"id", "text", ...})
     step = step.select("*", _get(c("_doc"), "$.v").alias("_obj"), _get(c("_doc"), "$.v.data").alias("_data_v"))
@@ -376,14 +475,22 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None) -
             k("created") != "missing",
             F.coalesce(_py_str(v("created"), k("created")), F.try_variant_get(v("created"), "$", "string")),
         )
-        .alias("_o_created"),
+        .alias("_o_created_at"),
         _py_str(v("id"), k("id")).alias("_o_id"),
     )
     # 5. the verdict, and the tweet's fields
+    is_plain = c("_plain").isNotNull()
+
+    def field(name: str) -> Column:
+        return F.when(is_plain, c("_plain")[name]).otherwise(c(f"_o_{name}"))
+
+    step = step.select(
+        "*", *[field(name).alias(f"_f_{name}") for name in ("id", "created_at", "lang", "topic", "text")]
+    )
     status = (
-        F.when(c("_blank"), F.lit(BLANK))
-        .when(~c("_o_valid"), F.lit(MALFORMED))
-        .when(~(_equals(c("_o_topic"), topic) & _equals(c("_o_lang"), lang)), F.lit(FILTERED))
+        F.when(~is_plain & c("_blank"), F.lit(BLANK))
+        .when(~is_plain & ~c("_o_valid"), F.lit(MALFORMED))
+        .when(~(_equals(c("_f_topic"), topic) & _equals(c("_f_lang"), lang)), F.lit(FILTERED))
         .otherwise(F.lit(TWEET))
     )
     step = step.select("*", _once(status).alias("status"))
@@ -391,12 +498,12 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None) -
     return step.select(
         value,
         "status",
-        F.when(parsed, c("_o_id")).alias("id"),
-        F.when(parsed, c("_o_created")).alias("created_at"),
-        F.when(parsed, F.try_to_timestamp(c("_o_created"))).alias("event_time"),
-        F.when(parsed, c("_o_lang")).alias("lang"),
-        F.when(parsed, c("_o_topic")).alias("topic"),
-        F.when(parsed, c("_o_text")).alias("text"),
+        F.when(parsed, c("_f_id")).alias("id"),
+        F.when(parsed, c("_f_created_at")).alias("created_at"),
+        F.when(parsed, F.try_to_timestamp(c("_f_created_at"))).alias("event_time"),
+        F.when(parsed, c("_f_lang")).alias("lang"),
+        F.when(parsed, c("_f_topic")).alias("topic"),
+        F.when(parsed, c("_f_text")).alias("text"),
     )
 
 
@@ -743,6 +850,8 @@ class StructuredRun:
     interval of an unbounded source. After each micro-batch: running totals, each window's counts
     (rows for windows the watermark has passed are dropped, as Spark's state would), the current
     window (the last ``window_s`` up to the newest tweet) joined with the totals into a ``Snapshot``.
+    With ``counts_only`` (what ``top`` needs) a micro-batch only adds its tweets, malformed lines and
+    word counts: no sentiment, no windows, no current window.
     """
 
     session: SparkSession
@@ -757,6 +866,7 @@ class StructuredRun:
     listeners: list[Listener] = field(default_factory=list)
     totals_top: int = 0
     watermark_s: float = WATERMARK_S
+    counts_only: bool = False
     query: StreamingQuery | None = field(default=None, init=False)
     sink: SnapshotSink = field(init=False)
     totals: Counter[str] = field(default_factory=Counter, init=False)
@@ -787,8 +897,9 @@ class StructuredRun:
         self._lexicon = lexicon_frame(self.session, self.lexicon_name)
         tweets = tokenize(parse(self.source.stream(self.session), self.topic, self.lang))
         self._checkpoint = checkpoint_dir()
+        columns = ["status", "tokens"] if self.counts_only else ["status", "event_time", "words", "tokens"]
         self.query = (
-            tweets.select("status", "event_time", "words", "tokens")
+            tweets.select(*columns)
             .writeStream.foreachBatch(self._on_batch)
             .option("checkpointLocation", str(self._checkpoint))
             .trigger(**self.source.trigger(self.batch_s))
@@ -830,7 +941,7 @@ class StructuredRun:
         now = datetime.now(timezone.utc)
         self.sink._mark_start(now, None)
         try:
-            result = self.summarise(batch)
+            result = self.count_words(batch) if self.counts_only else self.summarise(batch)
         except Exception as e:  # a failed batch is reported (unless we are stopping), the stream goes on
             if not self._stopping.is_set():
                 self.sink._error("micro-batch", e)
@@ -841,6 +952,22 @@ class StructuredRun:
         if self.totals_top:
             self.sink._on_totals(now, _Rows(self.totals.items()))
         self.sink._on_stats(now, _Rows([result.stats]))
+
+    def count_words(self, batch: DataFrame) -> BatchResult:
+        """What ``top`` needs from one micro-batch, in one Spark job: tweets, malformed lines, word counts.
+
+        Each line adds a marker (its status after a NUL, which no token holds) to its tokens, so one
+        ``groupBy("word")`` counts lines and words together. No sentiment, windows or event time.
+        """
+        F = _f()
+        tokens = F.when(F.col("status") == TWEET, F.col("tokens")).otherwise(F.array().cast("array<string>"))
+        marked = F.concat(F.array(F.concat(F.lit("\0"), F.col("status"))), tokens)
+        rows = batch.select(F.explode(marked).alias("word")).groupBy("word").count().collect()
+        counts = Counter({r["word"]: r["count"] for r in rows})
+        tally = {word[1:]: counts.pop(word) for word in list(counts) if word.startswith("\0")}
+        tweets, malformed = tally.get(TWEET, 0), tally.get(MALFORMED, 0)
+        stats = Stats(tweets=tweets, malformed=malformed)
+        return BatchResult(stats, sum(tally.values()), counts, [], None)
 
     def summarise(self, batch: DataFrame) -> BatchResult:
         """Everything the run needs from one micro-batch, in one Spark job after parsing: its tallies
@@ -958,6 +1085,10 @@ class StructuredRun:
         return {(utc(a), utc(b)): Counter(c) for (a, b), c in sorted(self.windows.items())}
 
 
+#: About how many bytes of input ``top_from_files`` puts in one micro-batch (whole files, at least one).
+TOP_BATCH_BYTES = 64 * 2**20
+
+
 def top_from_files(
     session: SparkSession,
     files: Iterable[str | Path],
@@ -966,13 +1097,22 @@ def top_from_files(
     topic: str | None = None,
     lang: str | None = None,
     timeout: float = 600.0,
+    batch_bytes: int = TOP_BATCH_BYTES,
 ) -> dict[str, Any]:
-    """``top --engine structured``: each file one micro-batch of a bounded query, then the running totals.
+    """``top --engine structured``: the files in order, as micro-batches of a bounded query, then the running totals.
 
-    The same JSON as ``helpers.engine.top_from_files`` and ``helpers.runner.top_dstream``.
+    The same JSON as ``helpers.engine.top_from_files`` and ``helpers.runner.top_dstream``. Each
+    micro-batch takes as many whole files as fit in about ``batch_bytes`` (at least one): every
+    micro-batch costs Spark a fixed few tenths of a second whatever its size. Only tweets, malformed
+    lines and word counts are counted (``StructuredRun(counts_only=True)``).
     """
     source = FileSource.from_files(files)
-    run = StructuredRun(session, source, top_n=n, lexicon_name=lexicon_name, topic=topic, lang=lang, totals_top=n)
+    staged = source.files()
+    average = sum(p.stat().st_size for p in staged) / max(len(staged), 1)
+    source.files_per_batch = max(1, int(batch_bytes // max(average, 1)))
+    run = StructuredRun(
+        session, source, top_n=n, lexicon_name=lexicon_name, topic=topic, lang=lang, totals_top=n, counts_only=True
+    )
     run.start()
     try:
         run.finish(timeout)

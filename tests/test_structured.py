@@ -185,6 +185,77 @@ def test_parse_agrees_with_parse_line_on_awkward_lines(session):
     assert kinds.count("tweet") > 30 and kinds.count("malformed") > 60 and kinds.count("blank") == 5
 
 
+#: Lines close to plain ones, where a wrong shortcut on the fast road would show.
+DATED = {"id": "1", "text": "hi", "created_at": "2026-11-20T08:00:00.000Z"}
+NEAR_PLAIN = [
+    *[_st({**DATED, "id": i}) for i in (2123687797138128896, 9999999999999999999, 18446744073709551615,
+                                        -123456789012345678, -1234567890123456789, "0012", "-0", "true", "[1]")],
+    '{"data":{"created_at":"2026","id":-0,"text":"hi"}}', '{"data":{"created_at":"2026","id":1E2,"text":"hi"}}',
+    *[_st({**DATED, "text": t}) for t in ("5", "-5", "1.5e3", "true", "false", "null", "[1]", "{}", '"q"',
+                                          "2026-11-20", "-", "tr", "{a", "[", " 5", "0x1")],
+    *[_st({**DATED, "text": 5, "note_tweet": {"text": t}}) for t in ("5", "long", "", "true", " ")],
+    *[_st({**DATED, "created_at": t}) for t in ("5", 5, 1.5, [], {}, "", None)],
+    *[_st({**DATED, "lang": t}) for t in ("es", "5", 5.5, False, [], {}, "", None)],
+    *[_st(DATED, matching_rules=r) for r in ([{"tag": "climate"}], [{"tag": "5"}], [{"tag": 5.5}], [{"tag": [1]}],
+                                             [{"tag": {}}], [{"tag": "x"}, 5], [5, {"tag": "x"}], [None],
+                                             [{"tag": "false"}], None, [{}], [])],
+    *[_st(DATED, includes=v) for v in (None, {}, {"users": None}, {"users": []}, {"users": [None]},
+                                       {"users": [{"id": "1"}, 2]}, {"users": {}}, {"USERS": 5})],
+    *[_st({**DATED, k: v}) for k in ("entities", "public_metrics") for v in (None, {}, [], 0, "", {"a": [1]})],
+    _st({"ID": "1", "Text": "hi", **DATED, "id": "2", "text": "x"}), '{"DATA":{"id":"1","text":"hi"}}',
+    _st(DATED) + _st({"id": "2", "text": "bye"})[1:], _st(DATED)[:-1] + ',"data":5}',
+    '{"data":5,' + _st(DATED)[1:], _st({**DATED, "like": 1e300}), _st({**DATED, "text": "Infinity and beyond"}),
+    _st(DATED)[:-2] + ',"like":1e999}}', _st(DATED)[:-2] + ',"like":' + "9" * 320 + "}}",
+    _st(DATED) + " ", " " + _st(DATED), _st(DATED) + "{}", _st(DATED) + "}", _st({**DATED, "text": 'a"b\\c'}),
+    _st({**DATED, "text": "été"}), json.dumps({"data": {**DATED, "text": "été"}}, ensure_ascii=False),
+    _st({**DATED, "text": "a\ud800b"})[:-3] + '\\ud800"}}',
+]  # fmt: skip
+
+
+def _dated(line):
+    """An EDGE line in the stream shape with a ``created_at`` (so that it may take the fast road)."""
+    for start in ('{"data": {', '{"data":{'):
+        if line.startswith(start):
+            return start + '"created_at": "2026-11-20T08:00:00.000Z", ' + line[len(start) :]
+    return line
+
+
+def test_the_fast_road_agrees_with_the_exact_one(session):
+    """``parse`` reads plain lines by a shortcut (``_plain``); on every line both roads give the same row."""
+    tweets = list(engine.read_lines(paths.sample_files()))[::40]
+    awkward = EDGE + [_dated(line) for line in EDGE] + NEAR_PLAIN
+    lines = awkward + list(engine.read_lines([paths.MALFORMED])) + tweets
+    df = session.createDataFrame([(line,) for line in lines], "value string")
+    for topic, lang in ((None, None), ("climate", "en")):
+        fast = structured.parse(df, topic, lang).collect()
+        exact = structured.parse(df, topic, lang, fast=False).collect()
+        differ = [(line[:80], f, e) for line, f, e in zip(lines, fast, exact, strict=True) if f != e]
+        assert differ == []
+    plain = [r._plain is not None for r in structured._plain(df).collect()]
+    assert all(plain[-len(tweets) :]), "every generated tweet should take the fast road"
+    assert 50 < sum(plain[: len(awkward)]) < len(awkward) - 150
+
+
+def _known_difference(line):
+    """A float, array or object language or topic (see the test below), or an empty ``created_at``
+    (which ``_python_view`` shows as None)."""
+    try:
+        obj = json.loads(line)
+        data, rules = obj["data"], obj.get("matching_rules") or [{}]
+        odd = (float, list, dict)
+        return isinstance(data.get("lang"), odd) or isinstance(rules[0].get("tag"), odd) or data["created_at"] == ""
+    except Exception:
+        return False
+
+
+def test_near_plain_lines_agree_with_parse_line(session):
+    lines = [line for line in [_dated(line) for line in EDGE] + NEAR_PLAIN if not _known_difference(line)]
+    rows = structured.parse(session.createDataFrame([(line,) for line in lines], "value string")).collect()
+    differ = [(line[:80], _spark_view(r), _python_view(line)) for line, r in zip(lines, rows, strict=True)
+              if _spark_view(r) != _python_view(line)]  # fmt: skip
+    assert differ == []
+
+
 def test_parse_known_difference_a_float_rule_tag(session):
     """Python compares ``str(1.5)`` with a topic filter; the SQL version never matches a float tag."""
     line = _st(HI, matching_rules=[{"tag": 1.5}])
