@@ -66,28 +66,36 @@ def summarise(
     shipped to workers and recovered from a checkpoint without a broadcast variable.
     """
     table = lexicon.token_scores(lexicon_name)
-    stop = stopwords()
     out = Summary()
     counts, stats = out.words, out.stats
+    seen: list[str] = []  # every token, stopwords too: counted in bulk, stopwords removed at the end
+    tweets = malformed = positive = negative = 0
     for line in lines:
         if not line or line.isspace():
             continue  # keep-alive
         tweet = fields(line) if type(line) is str else parse_line(line)
         if tweet is None:
-            stats.malformed += 1
+            malformed += 1
             continue
-        if (topic is not None and tweet.topic != topic) or (lang is not None and tweet.lang != lang):
+        if (topic is not None and tweet[1] != topic) or (lang is not None and tweet[2] != lang):
             continue
-        stats.tweets += 1
-        all_words = words(tweet.text)
-        counts.update([w for w in all_words if w not in stop])
+        tweets += 1
+        all_words = words(tweet[0])
+        seen += all_words
+        if len(seen) > 100_000:
+            counts.update(seen)
+            seen.clear()
         score = lexicon.score_tokens(all_words, table)
         if score > 0:
-            stats.positive_tweets += 1
+            positive += 1
         elif score < 0:
-            stats.negative_tweets += 1
-        else:
-            stats.neutral_tweets += 1
+            negative += 1
+    counts.update(seen)
+    for word in stopwords() & counts.keys():
+        del counts[word]
+    stats.tweets, stats.malformed = tweets, malformed
+    stats.positive_tweets, stats.negative_tweets = positive, negative
+    stats.neutral_tweets = tweets - positive - negative
     by_polarity = polarity_totals(counts, lexicon_name)
     stats.positive_words = by_polarity["positive"]
     stats.negative_words = by_polarity["negative"]
