@@ -20,6 +20,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from awkward_lines import EDGE, HI, st
 
 from helpers import analyse, engine, lexicon, paths, spark, structured, text
 from helpers.analyse import Stats
@@ -96,70 +97,6 @@ def test_cli_top_json_is_identical_across_the_three_engines():
 # --- parse: parse_line in SQL --------------------------------------------------------------------------
 
 
-def _st(data, **top):
-    return json.dumps({"data": data, **top})
-
-
-HI = {"id": "1", "text": "hi"}
-EDGE = [
-    # blank, or not quite
-    "", "   ", "\t\r", "\x1c", "\u3000\u2028", "\ufeff", "\ufeff" + _st(HI),
-    # one JSON value, and nothing after it
-    _st(HI), _st(HI) + " trailing", _st(HI) + "}", _st(HI) + "]", _st(HI) + ",{}", _st(HI) + '{"x":1}',
-    _st(HI) + "  ", "  " + _st(HI), "{'data':{'id':'1','text':'hi'}}", '{"data":{"id":"1","text":"hi","n":NaN}}',
-    '{"data":{"id":"1","text":"hi","n":1e400}}', '{"data":{"id":"1","text":"hi","n":-1e400}}',
-    '{"data":{"id":"1","text":"hi","n":1e308}}', '{"data":{"id":"1","text":"hi","n":"1e400"}}',
-    '{"data":{"id":"1","text":"hi","n":' + "9" * 320 + "}}",
-    '{"data":{"id":"1","text":"a\\ud800b"}}', '{"data":{"id":"1","text":"a\\udc00b"}}',
-    '{"data":{"id":"1","text":"a\\ud83d\\ude00b"}}', '{"data":{"id":"1","text":"a\\\\ud800b"}}',
-    '{"data":{"id":"1","text":"x","id":"2","text":"y"}}', '{"data":{"id":"1","text":"x"},"data":5,"text":"t","id":1}',
-    '{"data":{"id":"1","text":"a\tb"}}', '{"data":{"id":"1","text":"a\\tb"}}', '{"data":{"id":"1","text":"\\q"}}',
-    '{"data":{"id":"1","text":"x",}}', '{"data":{"id":01,"text":"x"}}', '{"data":{"id":"1","text":"x"} /*c*/}',
-    '{"data":{"id":"1","text":"\\u0000x"}}', '{"data":{"id":"1","text":"\x7f"}}',
-    '{"\\u0064ata":{"id":"1","text":"escaped key"}}', "[" * 998 + "]" * 998, "{{{{}}}}",
-    # not an object
-    '[{"data":{"id":"1","text":"hi"}}]', "null", "42", '"s"', "[]", "{}", "true",
-    # ids
-    _st({"id": 1, "text": "hi"}), _st({"id": -5, "text": "hi"}), _st({"id": 1.5, "text": "hi"}),
-    '{"data":{"id":1.0,"text":"hi"}}', '{"data":{"id":1e2,"text":"hi"}}', _st({"id": True, "text": "hi"}),
-    _st({"id": False, "text": "hi"}), _st({"id": None, "text": "hi"}), _st({"id": [1], "text": "hi"}),
-    _st({"id": {}, "text": "hi"}), '{"data":{"id":18446744073709551615,"text":"hi"}}',
-    '{"data":{"id":18446744073709551616,"text":"hi"}}', '{"data":{"id":9223372036854775808,"text":"hi"}}',
-    '{"data":{"id":-9223372036854775809,"text":"hi"}}',
-    # texts, long posts
-    _st({"id": "1", "text": ""}), _st({"id": "1", "text": 5}), _st({"id": "1", "text": None}),
-    _st({"id": "1", "text": ["a"]}), _st({"id": "1", "text": {"a": 1}}), _st({"id": "1"}), _st({"text": "hi"}),
-    *[_st({"id": "1", "text": "short", "note_tweet": {"text": t}})
-      for t in ("the long one is good", "", 0, 7, True, False, [], [0], {}, {"a": 1})],
-    _st({"id": "1", "text": "short", "note_tweet": "str"}), _st({"id": "1", "text": "short", "note_tweet": None}),
-    _st({"id": "1", "note_tweet": {"text": "only note"}}),
-    # bare search items, and what is not one
-    json.dumps({"id": "1", "text": "search item"}), json.dumps({"id": "1", "text": None, "note_tweet": {"text": "n"}}),
-    json.dumps({"id": "1", "note_tweet": {"text": "note"}}), json.dumps({"text": "no id"}),
-    json.dumps({"data": "not an object", "id": 2, "text": "search with data string"}),
-    json.dumps({"data": [], "id": 2, "text": "data list"}), json.dumps({"data": {}, "id": 2, "text": "empty data"}),
-    json.dumps({"data": None, "id": 2, "text": "data null"}), json.dumps({"errors": [{"title": "x"}]}),
-    json.dumps({"errors": [], "id": "1", "text": "errors and a search item"}),
-    # fields Python would trip over, or not
-    *[_st(HI, includes=v) for v in (5, 0, [], [1], "s", "", {"users": 5}, {"users": True}, {"users": 0},
-                                    {"users": "abc"}, {"users": {"a": 1}}, {"users": [1, "x", {"id": 1}]},
-                                    {"users": 1.5})],
-    *[_st(HI, matching_rules=v) for v in ([{"tag": "climate"}], [{"tag": 5}], [{"tag": True}], [{"tag": None}],
-                                          [{"id": 1}], ["climate"], "climate", {"a": 1}, {}, 5, 0, True, [],
-                                          [[{"tag": "x"}]])],
-    *[_st({**HI, "entities": v}) for v in (5, [], [1], {"hashtags": 5}, {"hashtags": [1, {"tag": 2}]})],
-    *[_st({**HI, "public_metrics": v}) for v in ("x", "", {"retweet_count": "x"})],
-    *[_st({**HI, "lang": v}) for v in ("en", 5, None, True)],
-    _st({**HI, "created_at": 5}), _st({**HI, "created_at": "not a time"}), _st({**HI, "created_at": None}),
-    _st({**HI, "created_at": True}), _st({**HI, "author_id": [1, 2]}),
-    json.dumps({"id": "1", "text": "search", "includes": 5, "matching_rules": 5}),
-    json.dumps({"id": "1", "text": "search", "entities": 5}),
-    # not UTF-8 any more, or too long
-    '{"data":{"id":"1","text":"caf\ufffd"}}', "x" * 100_001, '{"data":{"id":"1","text":"' + "a" * 99_950 + '"}}',
-    '{"data":{"id":"1","text":"' + "a" * 100_000 + '"}}',
-]  # fmt: skip
-
-
 def _python_view(line):
     tweet = parse_line(line)
     if not line.strip():
@@ -188,27 +125,27 @@ def test_parse_agrees_with_parse_line_on_awkward_lines(session):
 #: Lines close to plain ones, where a wrong shortcut on the fast road would show.
 DATED = {"id": "1", "text": "hi", "created_at": "2026-11-20T08:00:00.000Z"}
 NEAR_PLAIN = [
-    *[_st({**DATED, "id": i}) for i in (2123687797138128896, 9999999999999999999, 18446744073709551615,
+    *[st({**DATED, "id": i}) for i in (2123687797138128896, 9999999999999999999, 18446744073709551615,
                                         -123456789012345678, -1234567890123456789, "0012", "-0", "true", "[1]")],
     '{"data":{"created_at":"2026","id":-0,"text":"hi"}}', '{"data":{"created_at":"2026","id":1E2,"text":"hi"}}',
-    *[_st({**DATED, "text": t}) for t in ("5", "-5", "1.5e3", "true", "false", "null", "[1]", "{}", '"q"',
+    *[st({**DATED, "text": t}) for t in ("5", "-5", "1.5e3", "true", "false", "null", "[1]", "{}", '"q"',
                                           "2026-11-20", "-", "tr", "{a", "[", " 5", "0x1")],
-    *[_st({**DATED, "text": 5, "note_tweet": {"text": t}}) for t in ("5", "long", "", "true", " ")],
-    *[_st({**DATED, "created_at": t}) for t in ("5", 5, 1.5, [], {}, "", None)],
-    *[_st({**DATED, "lang": t}) for t in ("es", "5", 5.5, False, [], {}, "", None)],
-    *[_st(DATED, matching_rules=r) for r in ([{"tag": "climate"}], [{"tag": "5"}], [{"tag": 5.5}], [{"tag": [1]}],
+    *[st({**DATED, "text": 5, "note_tweet": {"text": t}}) for t in ("5", "long", "", "true", " ")],
+    *[st({**DATED, "created_at": t}) for t in ("5", 5, 1.5, [], {}, "", None)],
+    *[st({**DATED, "lang": t}) for t in ("es", "5", 5.5, False, [], {}, "", None)],
+    *[st(DATED, matching_rules=r) for r in ([{"tag": "climate"}], [{"tag": "5"}], [{"tag": 5.5}], [{"tag": [1]}],
                                              [{"tag": {}}], [{"tag": "x"}, 5], [5, {"tag": "x"}], [None],
                                              [{"tag": "false"}], None, [{}], [])],
-    *[_st(DATED, includes=v) for v in (None, {}, {"users": None}, {"users": []}, {"users": [None]},
+    *[st(DATED, includes=v) for v in (None, {}, {"users": None}, {"users": []}, {"users": [None]},
                                        {"users": [{"id": "1"}, 2]}, {"users": {}}, {"USERS": 5})],
-    *[_st({**DATED, k: v}) for k in ("entities", "public_metrics") for v in (None, {}, [], 0, "", {"a": [1]})],
-    _st({"ID": "1", "Text": "hi", **DATED, "id": "2", "text": "x"}), '{"DATA":{"id":"1","text":"hi"}}',
-    _st(DATED) + _st({"id": "2", "text": "bye"})[1:], _st(DATED)[:-1] + ',"data":5}',
-    '{"data":5,' + _st(DATED)[1:], _st({**DATED, "like": 1e300}), _st({**DATED, "text": "Infinity and beyond"}),
-    _st(DATED)[:-2] + ',"like":1e999}}', _st(DATED)[:-2] + ',"like":' + "9" * 320 + "}}",
-    _st(DATED) + " ", " " + _st(DATED), _st(DATED) + "{}", _st(DATED) + "}", _st({**DATED, "text": 'a"b\\c'}),
-    _st({**DATED, "text": "été"}), json.dumps({"data": {**DATED, "text": "été"}}, ensure_ascii=False),
-    _st({**DATED, "text": "a\ud800b"})[:-3] + '\\ud800"}}',
+    *[st({**DATED, k: v}) for k in ("entities", "public_metrics") for v in (None, {}, [], 0, "", {"a": [1]})],
+    st({"ID": "1", "Text": "hi", **DATED, "id": "2", "text": "x"}), '{"DATA":{"id":"1","text":"hi"}}',
+    st(DATED) + st({"id": "2", "text": "bye"})[1:], st(DATED)[:-1] + ',"data":5}',
+    '{"data":5,' + st(DATED)[1:], st({**DATED, "like": 1e300}), st({**DATED, "text": "Infinity and beyond"}),
+    st(DATED)[:-2] + ',"like":1e999}}', st(DATED)[:-2] + ',"like":' + "9" * 320 + "}}",
+    st(DATED) + " ", " " + st(DATED), st(DATED) + "{}", st(DATED) + "}", st({**DATED, "text": 'a"b\\c'}),
+    st({**DATED, "text": "été"}), json.dumps({"data": {**DATED, "text": "été"}}, ensure_ascii=False),
+    st({**DATED, "text": "a\ud800b"})[:-3] + '\\ud800"}}',
 ]  # fmt: skip
 
 
@@ -258,7 +195,7 @@ def test_near_plain_lines_agree_with_parse_line(session):
 
 def test_parse_known_difference_a_float_rule_tag(session):
     """Python compares ``str(1.5)`` with a topic filter; the SQL version never matches a float tag."""
-    line = _st(HI, matching_rules=[{"tag": 1.5}])
+    line = st(HI, matching_rules=[{"tag": 1.5}])
     row = structured.parse(session.createDataFrame([(line,)], "value string")).first()
     assert parse_line(line).topic == "1.5"
     assert (row.status, row.topic) == ("tweet", None)
@@ -273,9 +210,9 @@ def test_parse_agrees_on_every_shipped_line(session):
 
 def test_filters_by_topic_and_language(session, F):
     lines = [
-        _st({**HI, "lang": "en"}, matching_rules=[{"tag": "climate"}]),
-        _st({**HI, "lang": "es"}, matching_rules=[{"tag": "climate"}]),
-        _st({**HI, "lang": "en"}, matching_rules=[{"tag": "football"}]),
+        st({**HI, "lang": "en"}, matching_rules=[{"tag": "climate"}]),
+        st({**HI, "lang": "es"}, matching_rules=[{"tag": "climate"}]),
+        st({**HI, "lang": "en"}, matching_rules=[{"tag": "football"}]),
         json.dumps({"id": "1", "text": "a search item has no topic", "lang": "en"}),
         "not json",
         "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from awkward_lines import EDGE
 
 from helpers import generate, paths, tweets
 
@@ -120,8 +121,6 @@ def _shipped_lines() -> list[str]:
 
 def test_fields_are_parse_lines_text_topic_and_language_on_every_line():
     """The engines' fast path says None exactly when parse_line does, and reads the same three fields."""
-    from test_structured import EDGE  # the awkward lines the SQL parser is checked on too
-
     lines = [*EDGE, *_shipped_lines(), json.dumps(STREAM), json.dumps({**STREAM, "includes": {"users": 5}})]
     differ = []
     for line in lines:
