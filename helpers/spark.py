@@ -28,6 +28,9 @@ DEFAULT_MASTER = "local[2]"
 LOG4J = Path(__file__).resolve().parent / "log4j2.properties"
 #: A few shuffle partitions per core: the default 200 makes every micro-batch slow on a laptop.
 SHUFFLE_PARTITIONS = 4
+#: The driver JVM's heap. Spark's default (1g) lets the JVM grow past 1.4 GiB resident in a long session;
+#: the kit's state is a few hundred words per batch, and a receiver's blocks spill to disk if they must.
+DRIVER_MEMORY = "768m"
 
 
 def _environment() -> None:
@@ -59,6 +62,7 @@ def _conf(app_name: str, ui: bool, master_url: str | None):  # -> SparkConf
         .setMaster(master_url or master())
         .set("spark.driver.host", "127.0.0.1")
         .set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.driver.memory", DRIVER_MEMORY)  # read when pyspark launches the JVM: first context only
         .set("spark.driver.extraJavaOptions", quiet)
         .set("spark.executor.extraJavaOptions", quiet)
         .set("spark.ui.showConsoleProgress", "false")
