@@ -11,6 +11,7 @@ import os
 import socket
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from helpers import preflight as _preflight
 if TYPE_CHECKING:
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
+    from pyspark.sql.streaming import StreamingQuery
     from pyspark.streaming import StreamingContext
 
 T = TypeVar("T")
@@ -175,8 +177,24 @@ def stop_streaming(ssc: StreamingContext, graceful: bool = True) -> None:
     ssc.stop(stopSparkContext=False, stopGraceFully=graceful)
 
 
+def stop_query(query: StreamingQuery, timeout: float = 30.0) -> None:
+    """Stop a Structured Streaming query between two micro-batches: stopping one mid-batch logs errors."""
+    deadline = time.monotonic() + timeout
+    while query.isActive and query.status.get("isTriggerActive") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    query.stop()
+
+
+def stop_queries(session: SparkSession) -> int:
+    """Stop every active query of ``session`` (gracefully); how many there were."""
+    active = list(session.streams.active)
+    for query in active:
+        stop_query(query)
+    return len(active)
+
+
 def stop_all(jvm: bool = True) -> None:
-    """Stop any active StreamingContext, SparkSession and SparkContext (the last cell of a notebook).
+    """Stop any active StreamingContext, Structured query, SparkSession and SparkContext (a notebook's last cell).
 
     With ``jvm=True`` the JVM that pyspark launched is shut down too: a stopped context otherwise
     leaves it running (and holding memory) until the kernel exits. The next ``get_context`` starts
@@ -191,6 +209,7 @@ def stop_all(jvm: bool = True) -> None:
         stop_streaming(active)
     session = SparkSession.getActiveSession()
     if session is not None:
+        stop_queries(session)
         session.stop()
     sc = SparkContext._active_spark_context
     if sc is not None:

@@ -768,20 +768,8 @@ def finish(query: StreamingQuery, timeout: float = 300.0) -> None:
         raise RuntimeError(f"query {query.name or query.id} failed: {error}")
 
 
-def stop_query(query: StreamingQuery, timeout: float = 30.0) -> None:
-    """Stop a query between two micro-batches: stopping one mid-batch logs errors and loses it."""
-    deadline = time.monotonic() + timeout
-    while query.isActive and query.status.get("isTriggerActive") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    query.stop()
-
-
-def stop_queries(session: SparkSession) -> int:
-    """Stop every active query of ``session`` (gracefully); how many there were."""
-    active = list(session.streams.active)
-    for query in active:
-        stop_query(query)
-    return len(active)
+#: Stopping queries between micro-batches lives in ``helpers.spark`` (``stop_all`` uses it too).
+stop_query, stop_queries = spark.stop_query, spark.stop_queries
 
 
 # --- the run: foreachBatch feeding a Snapshot ---------------------------------------------------------------
