@@ -10,11 +10,12 @@ is recorded in ``sink.errors`` and never stops the stream.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -130,26 +131,48 @@ class SnapshotSink:
 
     def _on_current(self, t: dt.datetime, rdd: RDD) -> None:
         try:
-            rows = rdd.takeOrdered(self.top_n, key=_current_key)
-            scores = lexicon.scores(self.lexicon_name)
-            self._top = [Row(w, c, total, lexicon.polarity(w, scores)) for w, (c, total) in rows]
-            self._updated = True
+            self._set_current(rdd.takeOrdered(self.top_n, key=_current_key))
         except Exception as e:  # a failed batch is reported, the stream goes on
-            self._error("current view", e)
+            self.error("current view", e)
 
     def _on_totals(self, t: dt.datetime, rdd: RDD) -> None:
         try:
             self._final_top = rdd.takeOrdered(self.totals_top_n, key=rank_key)
         except Exception as e:
-            self._error("running totals", e)
+            self.error("running totals", e)
 
     def _on_stats(self, t: dt.datetime, rdd: RDD) -> None:
         try:
             found = rdd.collect()
             stats = found[0] if found else Stats()
         except Exception as e:
-            self._error("batch stats", e)
+            self.error("batch stats", e)
             stats = Stats()
+        self._finish(t, stats)
+
+    def record(
+        self,
+        when: dt.datetime,
+        stats: Stats,
+        started: float,
+        current: Iterable[tuple[str, tuple[int, int]]] | None = None,
+        totals: Iterable[tuple[str, int]] | None = None,
+    ) -> None:
+        """One batch worked out elsewhere (the Structured run's ``foreachBatch``): its stats, and, when they
+        changed, the current view as ``(word, (window count, total))`` and the running totals."""
+        if current is not None:
+            self._set_current(heapq.nsmallest(self.top_n, current, key=_current_key))
+        if totals is not None and self.totals_top_n:
+            self._final_top = rank(totals, self.totals_top_n)
+        self._started = started
+        self._finish(when, stats)
+
+    def _set_current(self, rows: list[tuple[str, tuple[int, int]]]) -> None:
+        scores = lexicon.scores(self.lexicon_name)
+        self._top = [Row(w, c, total, lexicon.polarity(w, scores)) for w, (c, total) in rows]
+        self._updated = True
+
+    def _finish(self, t: dt.datetime, stats: Stats) -> None:
         with self._lock:
             snap = Snapshot(
                 batch=self.batches + 1,
@@ -172,7 +195,7 @@ class SnapshotSink:
             for part in rdd.collect():
                 summary.merge(part)
         except Exception as e:  # a failed batch is reported and counted as empty; the stream goes on
-            self._error("batch summaries", e)
+            self.error("batch summaries", e)
             summary = Summary()
         assert self._engine is not None
         when = t.timestamp() if isinstance(t, dt.datetime) else None
@@ -190,9 +213,10 @@ class SnapshotSink:
             try:
                 listener(snap)
             except Exception as e:
-                self._error(f"listener {getattr(listener, '__name__', type(listener).__name__)}", e)
+                self.error(f"listener {getattr(listener, '__name__', type(listener).__name__)}", e)
 
-    def _error(self, where: str, e: BaseException) -> None:
+    def error(self, where: str, e: BaseException) -> None:
+        """Record a failure in ``errors`` (one line: where, the exception's type and first line); never raises."""
         line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         self.errors.append(f"{where}: {type(e).__name__}: {line[:300]}")
 

@@ -26,7 +26,6 @@ once the watermark (the largest event time seen, minus the delay) has passed its
 
 from __future__ import annotations
 
-import heapq
 import os
 import shutil
 import tempfile
@@ -775,19 +774,6 @@ stop_query, stop_queries = spark.stop_query, spark.stop_queries
 # --- the run: foreachBatch feeding a Snapshot ---------------------------------------------------------------
 
 
-class _Rows:
-    """A list that answers the two calls ``SnapshotSink``'s output operations make on an RDD."""
-
-    def __init__(self, items: Iterable[Any]) -> None:
-        self.items = list(items)
-
-    def collect(self) -> list[Any]:
-        return self.items
-
-    def takeOrdered(self, n: int, key: Any) -> list[Any]:  # the RDD method's name
-        return heapq.nsmallest(n, self.items, key=key)
-
-
 def _rows(df: DataFrame, kind: str) -> DataFrame:
     """``df`` in the one shape ``StructuredRun.summarise`` collects: kind, word, start, end, count, polarity."""
     F = _f()
@@ -926,20 +912,17 @@ class StructuredRun:
 
     # -- per micro-batch, in the query's thread ---------------------------------------------------------
     def _on_batch(self, batch: DataFrame, batch_id: int) -> None:
-        now = datetime.now(timezone.utc)
-        self.sink._mark_start(now, None)
+        now, started = datetime.now(timezone.utc), time.perf_counter()
         try:
             result = self.count_words(batch) if self.counts_only else self.summarise(batch)
         except Exception as e:  # a failed batch is reported (unless we are stopping), the stream goes on
             if not self._stopping.is_set():
-                self.sink._error("micro-batch", e)
+                self.sink.error("micro-batch", e)
             result = BatchResult(Stats(), 0, Counter(), [], None)
         updated = self._merge(result)
-        if updated is not None:
-            self.sink._on_current(now, _Rows((w, (c, self.totals[w])) for w, c in updated.items() if c > 0))
-        if self.totals_top:
-            self.sink._on_totals(now, _Rows(self.totals.items()))
-        self.sink._on_stats(now, _Rows([result.stats]))
+        current = None if updated is None else [(w, (c, self.totals[w])) for w, c in updated.items() if c > 0]
+        totals = self.totals.items() if self.totals_top else None
+        self.sink.record(now, result.stats, started, current, totals)
 
     def count_words(self, batch: DataFrame) -> BatchResult:
         """What ``top`` needs from one micro-batch, in one Spark job: tweets, malformed lines, word counts.
