@@ -186,6 +186,22 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def _seconds(description: str, value: float, style: dict[str, str]) -> Any:
+    """A slider of seconds from 0.5 to 8 in half seconds, applied on release (each change reruns a stream)."""
+    import ipywidgets as widgets
+
+    return widgets.FloatSlider(
+        value=value,
+        min=0.5,
+        max=8,
+        step=0.5,
+        readout_format=".1f",
+        description=description,
+        continuous_update=False,
+        style=style,
+    )
+
+
 class WindowExplorer:
     """Sliders for window length and slide, a batch interval menu, a count menu, and a Run button.
 
@@ -215,26 +231,8 @@ class WindowExplorer:
         self.batch = widgets.Dropdown(
             options=[0.5, 1.0, 2.0], value=float(batch_s), description="batch interval (s)", style=style
         )
-        self.window = widgets.FloatSlider(
-            value=window_s,
-            min=0.5,
-            max=8,
-            step=0.5,
-            readout_format=".1f",
-            description="window (s)",
-            continuous_update=False,
-            style=style,
-        )
-        self.slide = widgets.FloatSlider(
-            value=slide_s,
-            min=0.5,
-            max=8,
-            step=0.5,
-            readout_format=".1f",
-            description="slide (s)",
-            continuous_update=False,
-            style=style,
-        )
+        self.window = _seconds("window (s)", window_s, style)
+        self.slide = _seconds("slide (s)", slide_s, style)
         self.what = widgets.Dropdown(
             options=[TWEETS, *(w for w, _ in rank(totals.items(), words))], value=TWEETS, description="count"
         )
