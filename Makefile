@@ -1,7 +1,9 @@
 # Two commands do all the set-up: `make lab` (JupyterLab on the notebooks) and `make test` (every test).
 # Both build .venv from pyproject.toml the first time and reuse it after (a stamp file records it).
 SHELL := /bin/bash
+# pyspark 4.3.0 needs Python 3.11 or newer; `check-python` says so in one line before pip would fail.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+PY_FIX := install Python 3.11 or newer (Debian/Ubuntu: sudo apt-get install python3.11 python3.11-venv; macOS: brew install python@3.11; or pyenv install 3.11) and run make again with PYTHON=python3.11, or use conda: conda env create -f environment.yml
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -13,15 +15,27 @@ export SPARK_LOCAL_IP := 127.0.0.1
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test demo bench bench-notebooks preflight lint format sample lexicons clean
+# JupyterLab reads app-wide settings overrides from here: the kit's turn off the news pop-up and update check.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+.PHONY: lab test test-fast demo bench bench-notebooks preflight check-python lint format sample lexicons clean
+
+# Seconds, not a pip error: the interpreter is checked before .venv is made from it.
+check-python:
+	@v=$$($(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null) || { \
+	  echo "✗ Python: '$(PYTHON)' does not run (not installed?); the kit needs Python 3.11 or newer. Fix: $(PY_FIX)"; exit 1; }; \
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "✗ Python $$v ($(PYTHON)) is too old: the kit needs Python 3.11 or newer (pyspark 4.3.0 does). Fix: $(PY_FIX)"; exit 1; }
+
+# A .venv left by an older Python is rebuilt rather than reused.
+$(STAMP): pyproject.toml | check-python
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@install -D -m 644 helpers/lab/overrides.json $(LAB_OVERRIDES)
 	@touch $(STAMP)
 
-preflight: $(STAMP)
+preflight: check-python $(STAMP)
 	@$(BIN)/python -m helpers preflight
 
 lab: preflight
@@ -32,6 +46,12 @@ test: preflight
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick lane for contributors: lint and every test that starts no Spark, notebook or browser.
+test-fast: check-python $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest tests -m "not spark and not browser" -q $(PYTEST_ARGS)
 
 demo: preflight
 	$(BIN)/python -m helpers stream --seconds 30

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import orjson
 from helpers.paths import SAMPLE_TWEETS, TOPICS
 
 SEED = 2026
-START = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 HOURS = 6
 PER_TOPIC = 5200
 _TWEPOCH_MS = 1288834974657

@@ -59,15 +59,19 @@ def java_major(version: str) -> int:
     return int(parts[1]) if parts[0] == "1" else int(re.match(r"\d+", parts[0]).group(0))  # type: ignore[union-attr]
 
 
-def check_python() -> Check:
-    """Python 3.10 or newer (pyspark 4.3's floor); the kit is developed on 3.11."""
-    v = sys.version_info
-    ok = v >= (3, 10)
+#: pyspark 4.3.0's own floor (its wheel says Requires-Python >=3.11); the Makefile checks the same.
+MIN_PYTHON = (3, 11)
+
+
+def check_python(version: tuple[int, int, int] | None = None) -> Check:
+    """Python 3.11 or newer, as pyspark 4.3 needs; ``version`` stands in for the running one in tests."""
+    v = version or tuple(sys.version_info[:3])
     return Check(
         "Python",
-        ok,
-        f"{v.major}.{v.minor}.{v.micro} at {sys.executable}",
-        "use Python 3.11: `make lab` builds .venv from python3.11 if it is on PATH",
+        v >= MIN_PYTHON,
+        f"{v[0]}.{v[1]}.{v[2]} at {sys.executable}",
+        "the kit needs Python 3.11 or newer (pyspark 4.3 does): install python3.11 and run "
+        "`make lab PYTHON=python3.11`, or use conda: `conda env create -f environment.yml`",
     )
 
 

@@ -36,7 +36,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timezone, UTC
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -384,7 +384,7 @@ def _rate_limit_wait(reset: object, what: str, policy: Policy) -> float:
         raise _no_reset(what)
     wait = reset_at - time.time() + 0.5
     if wait > policy.max_wait:
-        when = datetime.fromtimestamp(reset_at, timezone.utc).strftime("%H:%M:%S UTC")
+        when = datetime.fromtimestamp(reset_at, UTC).strftime("%H:%M:%S UTC")
         raise LiveSourceUnavailable(
             f"rate-limited (429) on {what} until {when}, {wait:.0f} s from now: longer than the "
             f"{policy.max_wait:.0f} s this source may wait (Policy.max_wait)",
