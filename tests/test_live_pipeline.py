@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from xapi_server import XApiServer
 
-from helpers import generate
+from helpers import generate, spark
 from helpers.analyse import summarise
 from helpers.runner import StreamRun
 from helpers.sources import x_api
@@ -49,9 +49,10 @@ def test_served_tweets_arrive_in_the_pipeline_intact(sc):
 
 
 def test_the_fallback_feeds_the_pipeline_with_its_reason(sc):
+    closed = f"http://127.0.0.1:{spark.free_port()}"  # a port just freed: nothing listens there
     source = x_api.open_source(
-        "football", limit=300, credentials=x_api.Credentials(x_api.Token(TOKEN), "http://127.0.0.1:9"), policy=FAST
-    )  # nothing listens on port 9
+        "football", limit=300, credentials=x_api.Credentials(x_api.Token(TOKEN), closed), policy=FAST
+    )
     assert not source.live and "Replaying the shipped sample" in source.message
     assert TOKEN not in source.message
     run = _run_until(sc, LineSocket(source, rate=2000), 300)
