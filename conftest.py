@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-#: Shaped like a real app-only Bearer Token (the before-stop hook greps for this prefix too).
+#: Shaped like a real app-only Bearer Token, so a scanner for real tokens would flag it too.
 FAKE_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeLabToken%2Fnever%2Fshown%3DzZ0123456789abcdefABCDEF"
 
 _PROBE = r"""
