@@ -1,19 +1,23 @@
 """The self-checks of notebook 04: each accepts the right answer and names the mistake in a wrong one.
 
 Expected values come from the checks' own plain-Python answers (``lesson04.batches_per_word()`` …), so
-these tests follow the shipped sample if it is regenerated. No Spark: the checks never need it.
+these tests follow the shipped sample if it is regenerated. No Spark: the checks never need it. The last
+tests read notebook 04 itself: the learner writes the Spark before the kit packages it.
 """
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from checks import FakeRDD, right, wrong
 
-from helpers import check
+from helpers import check, paths
 from helpers.check import lesson04
 from helpers.check.lesson00 import NOT_ANSWERED
 
-EXERCISES = [check.exercise_4_1, check.exercise_4_2, check.exercise_4_3, check.exercise_4_4]
+EXERCISES = [check.exercise_4_1, check.exercise_4_2, check.exercise_4_3, check.exercise_4_4, check.exercise_4_5]
 
 
 class FakeDStream:
@@ -26,7 +30,7 @@ class FakeDStream:
 
 
 def test_exported():
-    assert lesson04.__all__ == ["exercise_4_1", "exercise_4_2", "exercise_4_3", "exercise_4_4"]
+    assert lesson04.__all__ == ["exercise_4_1", "exercise_4_2", "exercise_4_3", "exercise_4_4", "exercise_4_5"]
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda f: f.__name__)
@@ -44,7 +48,9 @@ def test_the_batches_are_the_notebooks():
 # --- 4.1 batches per word ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("exercise", [check.exercise_4_1, check.exercise_4_2], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "exercise", [check.exercise_4_1, check.exercise_4_2, check.exercise_4_3], ids=lambda f: f.__name__
+)
 def test_streams_and_rdds_are_not_values(exercise):
     wrong(
         exercise(FakeDStream()),
@@ -66,7 +72,7 @@ def test_4_1_running_totals():
     wrong(
         check.exercise_4_1(dict(lesson04.running_totals())),
         "these are running totals (how often each word came): count a batch once for a word that came in it, "
-        "whatever its count there — (old or 0) + 1 when new is not empty",
+        "whatever its count there",
     )
 
 
@@ -74,8 +80,8 @@ def test_4_1_forgot_the_old_state():
     last = lesson04.batch_counts()[-1]
     wrong(
         check.exercise_4_1({w: 1 for w in last}),
-        "every word has 1 (or 0): your update function forgets the old state; add to it, e.g. "
-        "(old or 0) + (1 if new else 0)",
+        "every word has 1 (or 0): your update function forgets the old state; what it returns must build on old "
+        "(None before the word's first batch)",
     )
 
 
@@ -100,9 +106,21 @@ def test_4_1_counted_every_batch_after_the_first():
     over = min(w for w in expected if plus_one[w] > expected[w])
     wrong(
         check.exercise_4_1(plus_one),
-        f"'{over}' has {plus_one[over]} but came in {expected[over]} batches: add 1 only when the word is in the "
-        "batch (new is not empty); the update function runs for every word in every batch, even empty ones",
+        f"'{over}' is counted in batches in which it did not come: the update function runs for every word in "
+        "every batch, also when new is [] — count a batch only when the word is in it",
     )
+
+
+def test_4_1_wrong_number_without_the_number():
+    expected = dict(lesson04.batches_per_word())
+    word = min(w for w, n in expected.items() if n > 1)
+    result = check.exercise_4_1({**expected, word: expected[word] - 1})
+    wrong(
+        result,
+        f"'{word}' has the wrong number of batches: count 1 for each batch in which it came, and keep the old state "
+        "in the others",
+    )
+    assert str(expected[word]) not in result.message
 
 
 def test_4_1_shapes():
@@ -117,114 +135,271 @@ def test_4_1_shapes():
     wrong(check.exercise_4_1(extra), "'zzz' is not a word of the batches: count the words of word_counts")
 
 
-# --- 4.2 trending words -------------------------------------------------------------------------------
+# --- 4.2 the join back, written by the learner ----------------------------------------------------------
 
 
-def test_4_2_right():
+def _join_view():
+    return lesson04.current_view(lesson04.BATCHES, lesson04.JOIN_WINDOW_S, lesson04.JOIN_SLIDE_S)
+
+
+def _no_answer_in(message, view):
+    """None of the view's (window count, total) pairs is in ``message``: a wrong answer never shows the right one."""
+    assert not any(f"({c}, {t})" in message or f"{c} of {t}" in message for c, t in view.values()), message
+
+
+def test_4_2_the_reference_is_the_lessons_engine():
+    view = _join_view()
+    totals = lesson04.running_totals()
+    last = sum((lesson04.batch_counts()[i] for i in range(3, 6)), start=type(totals)())
+    assert view == {w: (c, totals[w]) for w, c in last.items()}  # batches 4-6 against batches 1-6
+    assert len(view) == 224
+
+
+def test_4_2_right_as_dict_or_collected_pairs():
+    view = _join_view()
+    result = check.exercise_4_2(dict(view))
+    right(result)
+    right(check.exercise_4_2(sorted(view.items())))  # what rdd.collect() gives
+    right(check.exercise_4_2({w: list(v) for w, v in view.items()}))
+
+
+def test_4_2_swapped_pairs():
+    view = _join_view()
+    result = check.exercise_4_2({w: (t, c) for w, (c, t) in view.items()})
+    wrong(
+        result,
+        "each pair is (total, window count): call join on the window, window.join(totals sampled), so the "
+        "window's count comes first",
+    )
+    _no_answer_in(result.message, view)
+
+
+def test_4_2_named_mistakes():
+    view = _join_view()
+    cases = {
+        "that is an earlier view: hand in the last one, after batch 6 (its window holds batches 4–6)": (
+            lesson04.current_view(3, 3, 3)
+        ),
+        "that is the lesson's view (a 4 s window sliding every 2 s): build the window of this exercise, 3 s "
+        "sliding every 3 s": lesson04.current_view(),
+        "the first numbers are one batch's counts: join the window (reduceByKeyAndWindow over 3 s), not the "
+        "batch's counts": {w: (c, lesson04.running_totals()[w]) for w, c in lesson04.batch_counts()[-1].items()},
+    }
+    for message, answer in cases.items():
+        result = check.exercise_4_2(answer)
+        wrong(result, message)
+        _no_answer_in(result.message, view)
+
+
+def test_4_2_outer_join_and_shapes():
+    view = _join_view()
+    outer = {**view, "zzz": (None, 3)}
+    wrong(
+        check.exercise_4_2(outer),
+        "some words have None for a count: an outer join keeps words found on one side only; a plain join keeps "
+        "the words of the window, each with its total",
+    )
+    wrong(
+        check.exercise_4_2({w: c for w, (c, _) in view.items()}),
+        "each word needs two numbers, (window count, total), not one int: join the window with the totals",
+    )
+    for views in ([sorted(view.items())], [dict(view), dict(view)]):
+        wrong(
+            check.exercise_4_2(views),
+            "that looks like a list of views, one per slide: hand in one view, the last (after batch 6)",
+        )
+    wrong(
+        check.exercise_4_2([*sorted(view.items()), ("love", (1, 2))]),
+        "some words come more than once: the totals you joined hold several states per word — sample one state "
+        "per slide (a window of one batch)",
+    )
+    wrong(check.exercise_4_2(7), "expected a dict {word: (window count, total)}, e.g. dict(rdd.collect()); got int")
+
+
+def test_4_2_wrong_numbers():
+    view = _join_view()
+    gone = min(view)
+    fewer = {w: v for w, v in view.items() if w != gone}
+    wrong(
+        check.exercise_4_2(fewer),
+        f"1 word(s) of the window missing, e.g. '{gone}': every word that came in batches 4–6 belongs in the view",
+    )
+    wrong(
+        check.exercise_4_2({**view, "zzz": (1, 1)}),
+        "'zzz' did not come in batches 4–6: the view holds the window's words only (a word whose window count fell "
+        "to 0 is dropped by filterFunc)",
+    )
+    off_window = {w: (c + 1, t) for w, (c, t) in view.items()}
+    wrong(
+        check.exercise_4_2(off_window),
+        "the totals are right, the window counts are not: the window holds the last 3 batches and moves every 3 s",
+    )
+    off_total = {w: (c, t + 1) for w, (c, t) in view.items()}
+    wrong(
+        check.exercise_4_2(off_total),
+        "the window counts are right, the totals are not: join the latest state of updateStateByKey, each word's "
+        "total since batch 1",
+    )
+    for result in (check.exercise_4_2(off_window), check.exercise_4_2(off_total)):
+        _no_answer_in(result.message, view)
+
+
+# --- 4.3 trending words -------------------------------------------------------------------------------
+
+
+def test_4_3_right():
     view = lesson04.current_view()
     expected = lesson04.trending(view)
     assert len(expected) == lesson04.TOP
-    result = check.exercise_4_2(expected)
+    result = check.exercise_4_3(expected)
     right(result)
     assert expected[0] in result.message
-    right(check.exercise_4_2([(w, view[w]) for w in expected]))  # (word, (window, total)) pairs
-    right(check.exercise_4_2(tuple(expected)))
+    right(check.exercise_4_3([(w, view[w]) for w in expected]))  # (word, (window, total)) pairs
+    right(check.exercise_4_3(tuple(expected)))
 
 
-def test_4_2_order_and_size():
+def test_4_3_order_and_size():
     expected = lesson04.trending(lesson04.current_view())
     wrong(
-        check.exercise_4_2(expected[::-1]),
+        check.exercise_4_3(expected[::-1]),
         "the right words, not in order: the largest share (window ÷ total) first",
     )
-    wrong(check.exercise_4_2(expected[:4]), "you have 4 words, expected 5")
+    wrong(check.exercise_4_3(expected[:4]), "you have 4 words, expected 5")
     wrong(
-        check.exercise_4_2(dict.fromkeys(expected, 1)),
+        check.exercise_4_3(dict.fromkeys(expected, 1)),
         "expected a list of words, highest share first, not a dict (a dict has no order to check)",
     )
-    wrong(check.exercise_4_2("fail"), "expected a list of 5 words, highest share first; got str")
+    wrong(check.exercise_4_3("fail"), "expected a list of 5 words, highest share first; got str")
     wrong(
-        check.exercise_4_2([1, 2, 3, 4, 5]),
+        check.exercise_4_3([1, 2, 3, 4, 5]),
         "each entry should be a word (a string) or a (word, …) pair with the word first",
     )
 
 
-def test_4_2_named_mistakes():
+def test_4_3_named_mistakes():
     view = lesson04.current_view()
     wrong(
-        check.exercise_4_2(lesson04.trending(view, min_total=0)),
+        check.exercise_4_3(lesson04.trending(view, min_total=0)),
         "include only words with a running total of at least 100: rare words get large shares by chance",
     )
     by_window = [w for w, _ in sorted(view.items(), key=lambda kv: (-kv[1][0], kv[0]))[:5]]
     wrong(
-        check.exercise_4_2(by_window),
+        check.exercise_4_3(by_window),
         "these are the window's most frequent words: rank by window count ÷ running total",
     )
     wrong(
-        check.exercise_4_2(lesson04.trending(lesson04.current_view(4))),
+        check.exercise_4_3(lesson04.trending(lesson04.current_view(4))),
         "that is an earlier view: take the last one, after batch 6 (its window holds batches 3–6)",
     )
 
 
-def test_4_2_other_words():
+def test_4_3_other_words():
     view = lesson04.current_view()
     expected = lesson04.trending(view)
-    wrong(check.exercise_4_2([*expected[:4], "zzz"]), "'zzz' is not in the current view after batch 6")
+    wrong(check.exercise_4_3([*expected[:4], "zzz"]), "'zzz' is not in the current view after batch 6")
     not_top = next(w for w, (c, t) in sorted(view.items()) if t >= 100 and w not in expected)
     c, t = view[not_top]
     wrong(
-        check.exercise_4_2([*expected[:4], not_top]),
+        check.exercise_4_3([*expected[:4], not_top]),
         f"'{not_top}' ({c} of {t}, {c / t:.3f}) is not among the 5 largest shares: keep words with a total of at "
         "least 100, then sort by window ÷ total, largest first",
     )
 
 
-# --- 4.3 what needs a checkpoint ---------------------------------------------------------------------
+# --- 4.4 what needs a checkpoint ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("answer", ["bde", "b, d, e", "b d e", ["b", "d", "e"], {"B", "D", "E"}, ("e", "d", "b")])
-def test_4_3_right(answer):
-    right(check.exercise_4_3(answer))
-
-
-def test_4_3_wrong():
-    wrong(
-        check.exercise_4_3({"b", "d"}),
-        "(e) lines.countByWindow(4, 2) needs one: countByWindow is a reduceByWindow with an inverse function (it "
-        "adds the new batches' counts and subtracts the old ones): the same chain as (b)",
-    )
-    wrong(
-        check.exercise_4_3("abde"),
-        "(a) counts.window(4, 2) starts without one: window() keeps the last batches' RDDs and unites them; "
-        "nothing is built on an earlier result",
-    )
-    wrong(
-        check.exercise_4_3({"b", "c", "d", "e"}),
-        "(c) counts.reduceByKeyAndWindow(add, None, 4, 2) starts without one: without an inverse function each "
-        "window is added up afresh from its batches: no chain of results",
-    )
-    wrong(check.exercise_4_3(["b", "z"]), "'z' is not one of the choices: a, b, c, d, e, f")
-    wrong(check.exercise_4_3(4), "expected a set of choices such as {'a'}; got int")
-
-
-# --- 4.4 which sources recover -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("answer", ["files", ["files"], {"Files"}, "textFileStream", ("file",)])
 def test_4_4_right(answer):
     right(check.exercise_4_4(answer))
 
 
 def test_4_4_wrong():
+    left_out = (
+        "some of those you left out refuse to start without a folder too: look for each operation that builds its "
+        "next result on its own previous one (an inverse function works that way), a chain Spark must cut"
+    )
+    wrong(check.exercise_4_4({"b", "d"}), left_out)
+    wrong(check.exercise_4_4(set()), left_out)
     wrong(
-        check.exercise_4_4({"files", "queue"}),
+        check.exercise_4_4({"a", "b"}),
+        "(a) counts.window(4, 2) starts without one: window() keeps the last batches' RDDs and unites them; "
+        "nothing is built on an earlier result",
+    )
+    wrong(
+        check.exercise_4_4("abde"),
+        "(a) counts.window(4, 2) starts without one: window() keeps the last batches' RDDs and unites them; "
+        "nothing is built on an earlier result",
+    )
+    wrong(
+        check.exercise_4_4({"b", "c", "d", "e"}),
+        "(c) counts.reduceByKeyAndWindow(add, None, 4, 2) starts without one: without an inverse function each "
+        "window is added up afresh from its batches: no chain of results",
+    )
+    wrong(check.exercise_4_4(["b", "z"]), "'z' is not one of the choices: a, b, c, d, e, f")
+    wrong(check.exercise_4_4(4), "expected a set of choices such as {'a'}; got int")
+
+
+# --- 4.5 which sources recover -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["files", ["files"], {"Files"}, "textFileStream", ("file",)])
+def test_4_5_right(answer):
+    right(check.exercise_4_5(answer))
+
+
+def test_4_5_wrong():
+    wrong(
+        check.exercise_4_5({"files", "queue"}),
         "not queue: the RDDs of a queue stream live in the driver's memory, and Spark cannot save them in the "
         "checkpoint (it warns 'queueStream doesn't support checkpointing'): they die with the driver",
     )
-    assert check.exercise_4_4(["socket", "files"]).message.startswith("not socket: lines a receiver had taken")
     wrong(
-        check.exercise_4_4(set()),
-        "files lose nothing: the files stay in the folder, and the checkpoint records which files each batch "
-        "read, so missed batches read them again and new files are found",
+        check.exercise_4_5(["socket", "files"]),
+        "not socket: with the write-ahead log on, every block the receiver had stored comes back from the "
+        "checkpoint folder, but the lines it had received and not yet stored as a block (about one block "
+        "interval, spark.streaming.blockInterval, 200 ms by default) die with the driver, and the replay server "
+        "does not send them again",
     )
-    wrong(check.exercise_4_4("kafka"), "'kafka' is not one of the choices: files, queue, socket")
+    left_out = (
+        "one of the sources you left out loses nothing: which of them can a restarted driver read again, and where "
+        "does the checkpoint note how far each batch read?"
+    )
+    wrong(check.exercise_4_5(set()), left_out)
+    wrong(check.exercise_4_5([]), left_out)
+    assert "files" not in left_out
+    wrong(check.exercise_4_5("kafka"), "'kafka' is not one of the choices: files, queue, socket")
+
+
+# --- the lesson itself: the learner writes the Spark before the kit packages it ---------------------------
+
+
+def _code_cells(name):
+    nb = json.loads((paths.NOTEBOOKS / name).read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_lesson_04_writes_state_window_and_join_before_any_packaged_helper():
+    code = _code_cells("04_state_and_checkpoints.ipynb")
+    first_helper = next(i for i, src in enumerate(code) if re.search(r"pipeline\.\w+\(", src))
+    written = "\n".join(code[:first_helper])
+    for operation in [
+        ".flatMap(",
+        ".reduceByKey(add)",
+        ".updateStateByKey(update_total)",
+        ".reduceByKeyAndWindow(add, sub, 4, 2, filterFunc=",
+        "totals.window(1, 2)",
+        "window.join(latest)",
+        "ssc.checkpoint(",
+    ]:
+        assert operation in written, f"{operation} is not written in a code cell before the first pipeline.* call"
+    assert "assert packaged_views[:3] == views[:3]" in "\n".join(code[first_helper:])
+
+
+def test_lesson_04_exercise_cells_are_unanswered_and_checked():
+    code = _code_cells("04_state_and_checkpoints.ipynb")
+    for n in range(1, 6):
+        assert f"answer = None  # your code here\ncheck.exercise_4_{n}(answer)" in code, f"exercise 4.{n}"
+    solved = "\n".join(_code_cells("solutions/04_state_and_checkpoints_solutions.ipynb"))
+    for n in range(1, 6):
+        assert f"assert check.exercise_4_{n}(answer)" in solved, f"solution 4.{n}"

@@ -1,6 +1,7 @@
 """Self-checks for notebook 04 (state and checkpoints): state per word, the join back, what needs what.
 
-``check.exercise_4_1(answer)`` … ``check.exercise_4_4(answer)`` print ✓ or ✗ with what is wrong and why.
+``check.exercise_4_1(answer)`` … ``check.exercise_4_5(answer)`` print ✓ or ✗ with what is wrong and why,
+never the right values.
 The right answers are worked out in plain Python (``helpers.analyse.summarise``, no Spark) over
 ``exercise_batches()``: the lines the notebook streams, ``batches_of(merged_lines(sample_files()), 1500)``,
 the first 6, one batch a second.
@@ -22,16 +23,18 @@ from helpers.engine import PythonEngine
 from helpers.sources.queue import batches_of
 from helpers.sources.replay import merged_lines
 
-__all__ = ["exercise_4_1", "exercise_4_2", "exercise_4_3", "exercise_4_4"]
+__all__ = ["exercise_4_1", "exercise_4_2", "exercise_4_3", "exercise_4_4", "exercise_4_5"]
 
 #: The notebook streams the first BATCHES batches of BATCH_LINES lines of the merged sample, 1 s a batch.
 BATCH_LINES, BATCHES = 1500, 6
-#: Exercise 4.2: the current view of a WINDOW_S window sliding every SLIDE_S, after the last batch.
+#: Exercise 4.2: the learner's own join back, on a JOIN_WINDOW_S window sliding every JOIN_SLIDE_S.
+JOIN_WINDOW_S, JOIN_SLIDE_S = 3, 3
+#: Exercise 4.3 (and the lesson): the current view of a WINDOW_S window sliding every SLIDE_S.
 WINDOW_S, SLIDE_S = 4, 2
-#: Exercise 4.2: words with at least this running total, the TOP largest shares.
+#: Exercise 4.3: words with at least this running total, the TOP largest shares.
 MIN_TOTAL, TOP = 100, 5
 
-#: Exercise 4.3: which of these refuse to start without ``ssc.checkpoint(folder)``, and why.
+#: Exercise 4.4: which of these refuse to start without ``ssc.checkpoint(folder)``, and why.
 NEEDS_CHECKPOINT: dict[str, tuple[str, bool, str]] = {
     "a": (
         "counts.window(4, 2)",
@@ -68,7 +71,8 @@ NEEDS_CHECKPOINT: dict[str, tuple[str, bool, str]] = {
     ),
 }
 
-#: Exercise 4.4: the kit's sources, and whether a restarted driver gets every line back from them.
+#: Exercise 4.5: the kit's sources, and whether a restarted driver (checkpoint, getOrCreate, receiver
+#: write-ahead log on) gets every line back from them.
 RECOVERS: dict[str, tuple[bool, str]] = {
     "queue": (
         False,
@@ -77,9 +81,10 @@ RECOVERS: dict[str, tuple[bool, str]] = {
     ),
     "socket": (
         False,
-        "lines a receiver had taken but no batch had processed die with the driver, and the replay server does "
-        "not send them again (a write-ahead log, spark.streaming.receiver.writeAheadLog.enable, helps only "
-        "with a source that can resend)",
+        "with the write-ahead log on, every block the receiver had stored comes back from the checkpoint "
+        "folder, but the lines it had received and not yet stored as a block (about one block interval, "
+        "spark.streaming.blockInterval, 200 ms by default) die with the driver, and the replay server does "
+        "not send them again",
     ),
     "files": (
         True,
@@ -120,12 +125,12 @@ def running_totals(upto: int = BATCHES) -> Counter[str]:
 
 
 @cache
-def current_view(upto: int = BATCHES) -> dict[str, tuple[int, int]]:
+def current_view(upto: int = BATCHES, window_s: int = WINDOW_S, slide_s: int = SLIDE_S) -> dict[str, tuple[int, int]]:
     """Word → (count in the window, running total) after batch ``upto`` (a multiple of the slide).
 
-    From the reference engine, which works out the same "current" view as ``pipeline.current_view``.
+    From the reference engine, which works out the same "current" view as the lesson's join back.
     """
-    engine = PythonEngine(window=WINDOW_S, slide=SLIDE_S, top_n=10**9)  # 1 s batches: seconds are batches
+    engine = PythonEngine(window=window_s, slide=slide_s, top_n=10**9)  # 1 s batches: seconds are batches
     for batch in exercise_batches()[:upto]:
         snapshot = engine.process(batch)
     return {r.word: (r.count, r.total) for r in snapshot.top}
@@ -185,14 +190,14 @@ def exercise_4_1(answer: Any) -> Verdict:
             False,
             "",
             "these are running totals (how often each word came): count a batch once for a word that came in "
-            "it, whatever its count there — (old or 0) + 1 when new is not empty",
+            "it, whatever its count there",
         )
     if got and all(n in (0, 1) for n in got.values()):
         return verdict(
             False,
             "",
-            "every word has 1 (or 0): your update function forgets the old state; add to it, e.g. "
-            "(old or 0) + (1 if new else 0)",
+            "every word has 1 (or 0): your update function forgets the old state; what it returns must build "
+            "on old (None before the word's first batch)",
         )
     missing = sorted(expected.keys() - got.keys())
     if missing:
@@ -210,12 +215,127 @@ def exercise_4_1(answer: Any) -> Verdict:
         return verdict(
             False,
             "",
-            f"'{over}' has {got[over]} but came in {expected[over]} batches: add 1 only when the word is in the "
-            "batch (new is not empty); the update function runs for every word in every batch, even empty ones",
+            f"'{over}' is counted in batches in which it did not come: the update function runs for every word "
+            "in every batch, also when new is [] — count a batch only when the word is in it",
         )
     word = next(w for w in sorted(expected) if got[w] != expected[w])
     return verdict(
-        False, "", f"'{word}': {got[word]} vs {expected[word]} batches — count 1 for each batch in which it came"
+        False,
+        "",
+        f"'{word}' has the wrong number of batches: count 1 for each batch in which it came, and keep the old "
+        "state in the others",
+    )
+
+
+def _is_view(x: object) -> bool:
+    """True for one whole view: a dict, or a list of (word, …) pairs (not a single pair)."""
+    return isinstance(x, Mapping) or (isinstance(x, (list, tuple)) and (not x or isinstance(x[0], (list, tuple))))
+
+
+def _as_view(answer: Any) -> dict[Any, Any] | str:
+    """The answer as a dict word → value (from a dict or ``rdd.collect()`` pairs), or the sentence saying why not."""
+    if isinstance(answer, Mapping):
+        return dict(answer)
+    if not isinstance(answer, (list, tuple)):
+        return f"expected a dict {{word: (window count, total)}}, e.g. dict(rdd.collect()); got {type(answer).__name__}"
+    if answer and all(_is_view(x) for x in answer):
+        return f"that looks like a list of views, one per slide: hand in one view, the last (after batch {BATCHES})"
+    if not all(isinstance(x, (list, tuple)) and len(x) == 2 for x in answer):
+        return "each entry should be a (word, (window count, total)) pair, as window.join(...) gives them"
+    view = dict(answer)
+    if len(view) != len(answer):
+        return (
+            "some words come more than once: the totals you joined hold several states per word — sample one "
+            "state per slide (a window of one batch)"
+        )
+    return view
+
+
+def exercise_4_2(answer: Any) -> Verdict:
+    """Your join back on a 3 s window sliding every 3 s: word → (window count, total) after batch 6."""
+    if answer is None:
+        return not_answered()
+    not_values = _not_collected(answer)
+    if not_values is not None:
+        return not_values
+    got = _as_view(answer)
+    if isinstance(got, str):
+        return verdict(False, "", got)
+    bad = next((v for v in got.values() if not (isinstance(v, (list, tuple)) and len(v) == 2)), None)
+    if bad is not None:
+        return verdict(
+            False,
+            "",
+            f"each word needs two numbers, (window count, total), not one {type(bad).__name__}: "
+            "join the window with the totals",
+        )
+    if any(None in v for v in got.values()):
+        return verdict(
+            False,
+            "",
+            "some words have None for a count: an outer join keeps words found on one side only; a plain join "
+            "keeps the words of the window, each with its total",
+        )
+    got = {w: tuple(v) for w, v in got.items()}
+    expected = current_view(BATCHES, JOIN_WINDOW_S, JOIN_SLIDE_S)
+    first = BATCHES - JOIN_WINDOW_S + 1
+    if got == expected:
+        return verdict(
+            True,
+            f"right: {len(expected)} words, each with its count in batches {first}–{BATCHES} and its total "
+            f"since batch 1 — the window joined back to the running state",
+            "",
+        )
+    mistakes = {
+        "each pair is (total, window count): call join on the window, window.join(totals sampled), so the "
+        "window's count comes first": {w: (t, c) for w, (c, t) in expected.items()},
+        f"that is an earlier view: hand in the last one, after batch {BATCHES} (its window holds batches "
+        f"{first}–{BATCHES})": current_view(JOIN_SLIDE_S, JOIN_WINDOW_S, JOIN_SLIDE_S),
+        f"that is the lesson's view (a {WINDOW_S} s window sliding every {SLIDE_S} s): build the window of this "
+        f"exercise, {JOIN_WINDOW_S} s sliding every {JOIN_SLIDE_S} s": current_view(BATCHES, WINDOW_S, SLIDE_S),
+        "the first numbers are one batch's counts: join the window (reduceByKeyAndWindow over "
+        f"{JOIN_WINDOW_S} s), not the batch's counts": {
+            w: (c, running_totals()[w]) for w, c in batch_counts()[-1].items()
+        },
+    }
+    for why, wrong in mistakes.items():
+        if got == wrong:
+            return verdict(False, "", why)
+    missing = sorted(expected.keys() - got.keys())
+    if missing:
+        return verdict(
+            False,
+            "",
+            f"{len(missing)} word(s) of the window missing, e.g. '{missing[0]}': every word that came in batches "
+            f"{first}–{BATCHES} belongs in the view",
+        )
+    extra = sorted(got.keys() - expected.keys())
+    if extra:
+        return verdict(
+            False,
+            "",
+            f"'{extra[0]}' did not come in batches {first}–{BATCHES}: the view holds the window's words only "
+            "(a word whose window count fell to 0 is dropped by filterFunc)",
+        )
+    if all(got[w][1] == t for w, (_, t) in expected.items()):
+        return verdict(
+            False,
+            "",
+            f"the totals are right, the window counts are not: the window holds the last {JOIN_WINDOW_S} batches "
+            f"and moves every {JOIN_SLIDE_S} s",
+        )
+    if all(got[w][0] == c for w, (c, _) in expected.items()):
+        return verdict(
+            False,
+            "",
+            "the window counts are right, the totals are not: join the latest state of updateStateByKey, each "
+            "word's total since batch 1",
+        )
+    return verdict(
+        False,
+        "",
+        f"the words are right, their numbers are not: the window count covers batches {first}–{BATCHES}, the "
+        "total every batch since the first",
     )
 
 
@@ -229,7 +349,7 @@ def _words(answer: Any) -> list[Any] | str:
     return [x[0] if isinstance(x, (list, tuple)) and x else x for x in items]
 
 
-def exercise_4_2(answer: Any) -> Verdict:
+def exercise_4_3(answer: Any) -> Verdict:
     """The 5 words with the largest window count ÷ running total (total ≥ 100) after batch 6, highest first."""
     if answer is None:
         return not_answered()
@@ -315,7 +435,7 @@ def _choices(answer: Any, allowed: Iterable[str], normalise: Mapping[str, str] |
     return got
 
 
-def exercise_4_3(answer: Any) -> Verdict:
+def exercise_4_4(answer: Any) -> Verdict:
     """Which of the operations (a)–(f) refuse to start without ``ssc.checkpoint(folder)``."""
     if answer is None:
         return not_answered()
@@ -330,15 +450,19 @@ def exercise_4_3(answer: Any) -> Verdict:
             "that result to the checkpoint folder every few batches and cuts the lineage there",
             "",
         )
-    missing, extra = sorted(expected - got), sorted(got - expected)
-    if missing:
-        k = missing[0]
-        return verdict(False, "", f"({k}) {NEEDS_CHECKPOINT[k][0]} needs one: {NEEDS_CHECKPOINT[k][2]}")
-    k = extra[0]
-    return verdict(False, "", f"({k}) {NEEDS_CHECKPOINT[k][0]} starts without one: {NEEDS_CHECKPOINT[k][2]}")
+    extra = sorted(got - expected)
+    if extra:
+        k = extra[0]
+        return verdict(False, "", f"({k}) {NEEDS_CHECKPOINT[k][0]} starts without one: {NEEDS_CHECKPOINT[k][2]}")
+    return verdict(
+        False,
+        "",
+        "some of those you left out refuse to start without a folder too: look for each operation that builds "
+        "its next result on its own previous one (an inverse function works that way), a chain Spark must cut",
+    )
 
 
-def exercise_4_4(answer: Any) -> Verdict:
+def exercise_4_5(answer: Any) -> Verdict:
     """Which of the kit's sources ("queue", "socket", "files") lose nothing when the driver is killed."""
     if answer is None:
         return not_answered()
@@ -348,7 +472,12 @@ def exercise_4_4(answer: Any) -> Verdict:
     expected = {k for k, (ok, _) in RECOVERS.items() if ok}
     if got == expected:
         return verdict(True, f"right: only files — {RECOVERS['files'][1]}", "")
-    extra, missing = sorted(got - expected), sorted(expected - got)
+    extra = sorted(got - expected)
     if extra:
         return verdict(False, "", f"not {extra[0]}: {RECOVERS[extra[0]][1]}")
-    return verdict(False, "", f"{missing[0]} lose nothing: {RECOVERS[missing[0]][1]}")
+    return verdict(
+        False,
+        "",
+        "one of the sources you left out loses nothing: which of them can a restarted driver read again, "
+        "and where does the checkpoint note how far each batch read?",
+    )
