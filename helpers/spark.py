@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -54,6 +54,12 @@ def master() -> str:
     return os.environ.get("SPARK_MASTER") or DEFAULT_MASTER
 
 
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (a lesson), False in scripts, tests and the CLI."""
+    shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
 def _conf(app_name: str, ui: bool, master_url: str | None):  # -> SparkConf
     from pyspark import SparkConf
 
@@ -75,6 +81,8 @@ def _conf(app_name: str, ui: bool, master_url: str | None):  # -> SparkConf
         .set("spark.streaming.backpressure.enabled", "true")
     )
     if ui:
+        # Spark 4.3 has no setting for the UI's address: its Jetty server binds to SPARK_LOCAL_IP
+        # (127.0.0.1 here, see _environment), or to every interface when that is unset.
         conf.set("spark.ui.enabled", "true").set("spark.ui.port", str(free_port()))
     else:
         conf.set("spark.ui.enabled", "false")
@@ -113,16 +121,33 @@ def active_context() -> SparkContext | None:
     return SparkContext._active_spark_context
 
 
-def get_context(app_name: str = "spark-lab", ui: bool = False, master_url: str | None = None) -> SparkContext:
-    """The running SparkContext, or a new quiet one on ``master_url`` / ``SPARK_MASTER`` / ``local[2]``."""
+def get_context(
+    app_name: str = "spark-lab",
+    ui: bool | None = None,
+    master_url: str | None = None,
+    conf: Mapping[str, str] | None = None,
+) -> SparkContext:
+    """The running SparkContext, or a new quiet one on ``master_url`` / ``SPARK_MASTER`` / ``local[2]``.
+
+    ``ui=None`` turns the Spark UI on in a notebook (on 127.0.0.1, a free port: ``ui_url(sc)``) and off
+    in scripts, tests and the CLI. What it does, in plain Spark, is shown in notebook 00.
+    ``conf`` adds Spark settings read only at start (``spark.streaming.backpressure.enabled``, a receiver's
+    ``spark.streaming.receiver.maxRate``): like ``--conf`` of spark-submit. A running context with other
+    values for them is refused (stop it first) rather than returned unchanged.
+    """
     from pyspark import SparkContext
 
     sc = active_context()
     if sc is not None:
+        running = sc.getConf()
+        differ = {k: v for k, v in (conf or {}).items() if running.get(k) != str(v)}
+        if differ:
+            raise ValueError(f"a SparkContext is running without {differ}: call spark.stop_all() first")
         return sc
     _environment()
-    conf = _conf(app_name, ui, master_url)
-    sc = _with_stderr_to(log_file(), lambda: SparkContext.getOrCreate(conf))
+    spark_conf = _conf(app_name, in_notebook() if ui is None else ui, master_url)
+    spark_conf.setAll([(key, str(value)) for key, value in (conf or {}).items()])
+    sc = _with_stderr_to(log_file(), lambda: SparkContext.getOrCreate(spark_conf))
     sc.setLogLevel("ERROR")
     return sc
 
@@ -137,9 +162,9 @@ def get_session(app_name: str = "spark-lab", ui: bool = False, master_url: str |
     return session
 
 
-def ui_url() -> str | None:
-    """The address of the Spark UI if it was asked for, else None."""
-    sc = active_context()
+def ui_url(sc: SparkContext | None = None) -> str | None:
+    """The address of the Spark UI of ``sc`` (default: the running context), or None when it is off."""
+    sc = sc if sc is not None else active_context()
     return sc.uiWebUrl if sc is not None else None
 
 
@@ -147,7 +172,7 @@ def streaming_context(sc: SparkContext, batch_seconds: float, checkpoint: str | 
     """A new StreamingContext on ``sc`` (stopping an active one first, keeping ``sc``).
 
     DStreams are deprecated since Spark 3.4 (notebook 02 says why the kit still teaches them); the
-    FutureWarning pyspark raises for it is filtered here so it does not repeat in every cell.
+    FutureWarning pyspark emits for it is filtered here so it does not repeat in every cell.
     """
     from pyspark.streaming import StreamingContext
 

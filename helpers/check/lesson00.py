@@ -48,14 +48,14 @@ def exercise_0_1(answer: Any) -> Verdict:
     expected = squares_of_evens()
     if isinstance(answer, (list, tuple)):
         if all(is_number(x) for x in answer) and sum(answer) == expected:
-            why = f"they add up to the right total, {expected}: let Spark add them with .sum() instead of .collect()"
+            why = "they add up to the right total: let Spark add them with .sum() instead of .collect()"
         else:
             why = "ask Spark for one number: .sum() instead of .collect()"
         return verdict(False, "", f"you have a list of {len(answer)} numbers, expected one number: {why}")
     if not is_number(answer):
         return verdict(False, "", f"expected one number, got {type(answer).__name__}: end the job with .sum()")
     if answer == expected:
-        return verdict(True, f"right: {expected:,} — filter, then map, then sum, and only sum ran a job", "")
+        return verdict(True, "right: filter, then map, then sum — and only sum ran a job", "")
     hints = {
         sum(x * x for x in range(1, 101)): "that is the sum of every square from 1 to 100: keep only the even "
         "numbers with .filter(lambda x: x % 2 == 0)",

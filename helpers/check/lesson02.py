@@ -29,6 +29,9 @@ BATCHES = 4
 #: Exercise 2.2's replay server sends the first SOCKET_LINES lines of this topic.
 SOCKET_TOPIC = "product_launch"
 SOCKET_LINES = 1500
+#: Shapes shown in a ✗ message: made-up keys and counts, so that no message shows part of the answer.
+TAG_EXAMPLE = [("sometag", 4), ("othertag", 2)]
+LANGUAGE_EXAMPLE = [("xx", 420), ("yy", 170)]
 
 
 # --- the right answers, in plain Python --------------------------------------------------------------
@@ -87,7 +90,7 @@ def exercise_2_1(answer: Any) -> Verdict:
         return verdict(False, "", "that is an RDD: collect each batch inside foreachRDD, e.g. dict(rdd.collect())")
     expected = hashtags_per_batch()
     n = len(expected)
-    example = ranked(expected[0])[:2]
+    example = TAG_EXAMPLE
     totals = sum(expected, Counter())
     if isinstance(answer, Mapping):
         whole = _counter(answer, "hashtag", example, _tag)
@@ -119,8 +122,7 @@ def exercise_2_1(answer: Any) -> Verdict:
     if len(got) > n:
         return verdict(False, "", f"you have {len(got)} batches with hashtags, the queue held {n}: queue each once")
     if got == list(expected):
-        first = ", ".join(f"#{k} {v}" for k, v in ranked(expected[0])[:3])
-        return verdict(True, f"right: {n} batches, one dict each (batch 1: {first}, …)", "")
+        return verdict(True, f"right: {n} batches, one dict each, every count as plain Python gives it", "")
     running = [sum(expected[: i + 1], Counter()) for i in range(n)]
     if got == running:
         return verdict(
@@ -136,7 +138,7 @@ def exercise_2_1(answer: Any) -> Verdict:
     return verdict(
         False,
         "",
-        f"batch {i + 1}: '#{tag}' {got[i][tag]} vs {expected[i][tag]} — parse each line (tweets.parse_line), "
+        f"batch {i + 1}: the count of '#{tag}' is not right ({got[i][tag]}): parse each line (tweets.parse_line), "
         "drop None, flatMap(lambda t: t.hashtags), map to (tag, 1), reduceByKey(add)",
     )
 
@@ -149,7 +151,7 @@ def exercise_2_2(answer: Any) -> Verdict:
         return verdict(False, "", "that is an RDD: collect each batch inside foreachRDD and add it to a Counter")
     expected = languages_sent()
     total = sum(expected.values())
-    example = ranked(expected)[:2]
+    example = LANGUAGE_EXAMPLE
     if isinstance(answer, (list, tuple)) and answer and all(isinstance(e, (Mapping, list, tuple)) for e in answer):
         batches = [_counter(e, "language", example) for e in answer]
         if all(not isinstance(b, str) for b in batches) and sum(batches, Counter()) == expected:  # type: ignore[arg-type]
@@ -163,8 +165,7 @@ def exercise_2_2(answer: Any) -> Verdict:
     if isinstance(got, str):
         return verdict(False, "", f"expected a dict like {dict(example)}: {got}")
     if got == expected:
-        shown = ", ".join(f"{k} {v:,}" for k, v in ranked(expected))
-        return verdict(True, f"right: all {total:,} tweets the server sent ({shown})", "")
+        return verdict(True, f"right: all {total:,} tweets the server sent, counted by language", "")
     received = sum(got.values())
     if 0 < received < total and all(got[k] <= expected[k] for k in got):
         return verdict(
@@ -175,10 +176,8 @@ def exercise_2_2(answer: Any) -> Verdict:
         )
     unknown = sorted(got.keys() - expected.keys())
     if unknown:
-        return verdict(False, "", f"unexpected key(s) {unknown}: key each tweet by t.lang ({', '.join(expected)})")
+        return verdict(False, "", f"unexpected key(s) {unknown}: key each tweet by its t.lang")
     if received > total:
         return verdict(False, "", f"{received:,} tweets, more than the {total:,} sent: did you count a batch twice?")
     lang = next(k for k, _ in ranked(expected) if got[k] != expected[k])
-    return verdict(
-        False, "", f"counts differ for '{lang}': {got[lang]} vs {expected[lang]} — map each tweet to (t.lang, 1)"
-    )
+    return verdict(False, "", f"the count for '{lang}' is not right ({got[lang]}): map each tweet to (t.lang, 1)")
