@@ -5,6 +5,7 @@ generate-sample  rewrite data/sample_tweets/ from the seeded generator (same see
 top              top words of files through the python, dstream or structured engine (--json)
 stream           a live table in the terminal: replayed tweets through the DStream pipeline
 serve            the replay socket server on its own (127.0.0.1)
+web              the live D3 page for a JSON-lines file of snapshots (127.0.0.1; docs/json-contract.md)
 capture          record live tweets from the X API into an NDJSON file for later replay
 nav              write the previous · contents · next line of every lesson (--check: only verify)
 """
@@ -64,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     from helpers import capture
 
     capture.register(sub)
+    from helpers import web
+
+    web.register(sub)
     return parser
 
 
