@@ -10,6 +10,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -21,6 +22,8 @@ from xapi_server import RECENT, RULES, STREAM, XApiServer
 
 from helpers import generate, paths
 from helpers.sources import x_api
+from helpers.sources.x_api.handover import Handover
+from helpers.sources.x_api.retry import Failure, Retries
 from helpers.tweets import parse_line
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAtestTOKENdoNotLeak1234567890abcdef"
@@ -58,6 +61,26 @@ def assert_no_token(*texts: str) -> None:
     for text in texts:
         assert TOKEN not in text
         assert TOKEN[-20:] not in text
+
+
+# -- the public face ---------------------------------------------------------------------------------------
+
+
+def test_every_x_api_name_the_kit_uses_is_public():
+    """The package's __init__ is its public face: each name notebooks, helpers and tests take from it is exported."""
+    used: set[str] = set()
+    files = [*paths.ROOT.glob("notebooks/**/*.ipynb")]
+    for folder in ("helpers", "tests", "benchmarks", "examples"):
+        files += paths.ROOT.glob(f"{folder}/**/*.py")
+    for path in files:
+        if "x_api" in path.parts or path.name == "test_x_api.py":  # the package itself; this file tests internals
+            continue
+        text = path.read_text(encoding="utf-8")
+        used.update(re.findall(r"\bx_api\.([A-Za-z_]\w*)", text))
+        used.update(re.findall(r"from helpers\.sources\.x_api import ([A-Za-z_]\w*)", text))
+    assert {"open_source", "Credentials", "SampleReplay", "DEFAULT_QUERIES", "redact"} <= used  # the scan works
+    assert sorted(used - set(x_api.__all__)) == []
+    assert all(hasattr(x_api, name) for name in x_api.__all__)
 
 
 # -- the token stays hidden ---------------------------------------------------------------------------------
@@ -202,6 +225,51 @@ def test_stop_during_a_rate_limit_wait_ends_the_iteration(tweets):
         assert [r.status for r in server.requests_to(STREAM)] == [200, 429]
 
 
+def test_handover_drops_the_oldest_line_and_keeps_control_events_in_order():
+    events = Handover(size=2)
+    events.put("connected")
+    for n in range(3):
+        events.put("line", f"tweet {n}")
+    events.put("ended", "closed")
+    events.put("line", "tweet 3")
+    got = []
+    while (event := events.get(timeout=0)) is not None:
+        got.append(event)
+    assert got == [("connected", None), ("line", "tweet 2"), ("ended", "closed"), ("line", "tweet 3")]
+    assert (events.received, events.dropped) == (4, 2)
+    with pytest.raises(ValueError, match="at least one line"):
+        Handover(size=0)
+
+
+def test_a_reader_that_falls_behind_gets_the_newest_tweets_and_a_count_of_the_rest(tweets, caplog):
+    with XApiServer(TOKEN, stream_tweets=tweets) as server:  # all 12 on one connection, then it closes
+        with x_api.StreamSource(creds(server), "football", limit=4, policy=FAST, buffer=4) as src:
+            deadline = time.monotonic() + 15
+            while src.received < len(tweets) and time.monotonic() < deadline:  # the reader has not read yet
+                time.sleep(0.01)
+            lines = list(src)
+        assert (src.received, src.dropped) == (12, 8)
+        assert lines == server.sent[8:]  # the newest four, in order
+        assert len(server.requests_to(STREAM)) == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["the reader fell behind the stream: 8 tweet(s) dropped so far"]
+
+
+def test_stream_gives_up_on_5xx_by_status_with_the_shared_message(tweets):
+    with XApiServer(TOKEN, stream_tweets=tweets) as server:
+        server.fail(STREAM, 503, times=10, body={"detail": "network trouble upstream, not a 429"})
+        src = x_api.StreamSource(creds(server), "football", policy=FAST)
+        with pytest.raises(x_api.LiveSourceUnavailable) as gave_up:
+            src.start()
+        assert [r.status for r in server.requests_to(STREAM)] == [503, 503]  # start_retries=1: one retry
+        url = server.base_url
+    assert gave_up.value.kind is x_api.Kind.ERROR and gave_up.value.status == 503  # not sniffed from the words
+    assert str(gave_up.value) == (
+        f"gave up on the filtered stream (/2/tweets/search/stream) at {url} after 1 retry; "
+        "last: HTTP 503 (network trouble upstream, not a 429)"
+    )
+
+
 # -- recent search ------------------------------------------------------------------------------------------
 
 
@@ -243,6 +311,49 @@ def test_search_waits_out_a_429_then_goes_on(tweets):
         calls = server.requests_to(RECENT)
         assert [c.status for c in calls] == [200, 429, 200]
         assert calls[2].time >= int(failure.reset)
+
+
+def test_search_retries_a_5xx_then_gives_up_with_the_shared_message(tweets):
+    with XApiServer(TOKEN, search_batches=[tweets[:5], tweets[5:]]) as server:
+        server.fail(RECENT, 503, after=1, times=1)  # once: retried, then the poll goes on
+        server.fail(RECENT, 502, after=1, times=9, body={"detail": "network, 429, rate limit: words only"})
+        src = x_api.SearchSource(creds(server), "football", interval=0.01, max_results=10, policy=FAST)
+        got: list[str] = []
+        with pytest.raises(x_api.LiveSourceUnavailable) as gave_up:
+            got.extend(src)
+        assert [c.status for c in server.requests_to(RECENT)] == [200, 503, 200, 502, 502, 502, 502]
+        url = server.base_url
+    assert [t.id for t in parsed(got)] == [t["data"]["id"] for t in tweets]
+    assert gave_up.value.kind == "error" and gave_up.value.status == 502
+    assert str(gave_up.value) == (
+        f"gave up on recent search (/2/tweets/search/recent) at {url} after 3 retries; "
+        "last: HTTP 502 (network, 429, rate limit: words only)"
+    )
+
+
+def test_policy_delay_and_budget_are_the_one_backoff_arithmetic():
+    policy = x_api.Policy()
+    assert [policy.delay(x_api.Kind.ERROR, n) for n in range(8)] == [5, 10, 20, 40, 80, 160, 320, 320]
+    assert [policy.delay(x_api.Kind.UNREACHABLE, n) for n in (0, 1, 3, 63, 64)] == [0.25, 0.5, 1.0, 16, 16]
+    budgets = {kind: (policy.budget(kind), policy.budget(kind, starting=True)) for kind in x_api.Kind}
+    assert budgets[x_api.Kind.RATE_LIMITED] == (5, 5)  # a 429 waits for its reset even while starting
+    assert budgets[x_api.Kind.ERROR] == (5, 1)
+    assert budgets[x_api.Kind.UNREACHABLE] == (5, 0)  # while starting, no network means fall back now
+
+
+def test_retries_wait_as_the_policy_says_then_give_up_naming_the_kind():
+    retries = Retries(FAST, "recent search (/2/tweets/search/recent)", "http://127.0.0.1:9")
+    lost = Failure(x_api.Kind.UNREACHABLE, "network error (Connection refused)")
+    assert [retries.wait(lost) for _ in range(3)] == pytest.approx([0.05, 0.1, 0.15])
+    with pytest.raises(x_api.LiveSourceUnavailable) as gave_up:
+        retries.wait(lost)
+    assert gave_up.value.kind == "unreachable" and gave_up.value.status is None
+    assert str(gave_up.value) == (
+        "network unreachable: could not reach recent search (/2/tweets/search/recent) at http://127.0.0.1:9 "
+        "after 3 retries; last: network error (Connection refused)"
+    )
+    retries.reset()
+    assert retries.wait(lost) == 0.05
 
 
 # -- the fallback -------------------------------------------------------------------------------------------
@@ -309,6 +420,28 @@ def test_open_source_without_a_token_or_network(tmp_path, monkeypatch):
         assert len(list(source)) == 3
 
 
+def test_sample_replay_of_an_unknown_topic_is_every_file_merged_in_time_order():
+    replay = x_api.SampleReplay("bitcoin")
+    lines = list(replay)
+    tweets = parsed(lines)
+    assert len(lines) == replay.count == 4 * 5200  # every line of the four topic files, none twice
+    assert sorted(lines) == sorted(line for p in paths.sample_files() for line in p.read_text("utf-8").splitlines())
+    assert [t.created_at for t in tweets] == sorted(t.created_at for t in tweets)
+    assert {t.topic for t in tweets[:8]} == set(paths.TOPICS)  # interleaved like a live stream, not file by file
+    assert list(replay) == []  # stopped once iterated, like every source
+
+
+def test_open_source_checks_its_options_before_any_fallback(tmp_path, monkeypatch):
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    with pytest.raises(ValueError, match=r"prefer must be one of \('x-stream', 'x-search'\), not 'x-firehose'"):
+        x_api.open_source("football", prefer="x-firehose")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'limt'"):
+        x_api.open_source("football", limt=3, dotenv_path=tmp_path / "absent.env")
+    with pytest.raises(x_api.LiveSourceUnavailable) as no_token:
+        x_api.open_live("football", prefer="x-search", dotenv_path=tmp_path / "absent.env")
+    assert no_token.value.kind is x_api.Kind.NO_TOKEN
+
+
 def test_live_source_when_the_api_answers(tweets):
     with XApiServer(TOKEN, stream_tweets=tweets[:2]) as server:
         source = x_api.open_source("football", limit=2, credentials=creds(server), policy=FAST)
@@ -327,6 +460,49 @@ def test_tweepy_debug_logs_never_show_the_token(tweets, caplog):
             assert len(list(s)) == 2
     assert "Authorization" in caplog.text  # tweepy logged its request headers at DEBUG ...
     assert_no_token(caplog.text)  # ... with the token redacted
+
+
+_REDACTION_PROBE = """
+import json, logging, sys
+from helpers.sources import x_api
+from helpers.sources.x_api.secrets import REDACTED_LOGGERS
+
+token, base_url = sys.argv[1:3]
+messages = []
+handler = logging.Handler()
+handler.emit = lambda record: messages.append(record.getMessage())
+logging.getLogger().addHandler(handler)
+logging.getLogger().setLevel(logging.DEBUG)
+at_import = sum(len(logging.getLogger(name).filters) for name in REDACTED_LOGGERS)
+creds = x_api.Credentials(x_api.Token(token), base_url)
+with x_api.SearchSource(creds, "football", limit=10, policy=x_api.Policy(max_retries=1)) as source:
+    got = len(list(source))
+for name in REDACTED_LOGGERS:
+    logging.getLogger(name).warning("header Authorization: Bearer %s, bare %s", token, token)
+after_start = sum(len(logging.getLogger(name).filters) for name in REDACTED_LOGGERS)
+print(json.dumps({"at_import": at_import, "after_start": after_start, "got": got, "messages": messages}))
+"""
+
+
+def test_redaction_is_installed_by_a_starting_source_not_by_import(tweets, tmp_path):
+    """In a fresh interpreter: importing the package adds no log filter; starting a source does, and from then on
+    no record on tweepy's loggers or the package's holds the token (tweepy logs its request headers at DEBUG)."""
+    with XApiServer(TOKEN, search_batches=[tweets[:10]]) as server:
+        env = {**os.environ, "PYTHONPATH": str(paths.ROOT)}
+        done = subprocess.run(
+            [sys.executable, "-c", _REDACTION_PROBE, TOKEN, server.base_url],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stderr
+    probe = json.loads(done.stdout)
+    assert (probe["at_import"], probe["after_start"], probe["got"]) == (0, 3, 10)
+    assert any("Authorization" in m for m in probe["messages"])  # tweepy's DEBUG header log was there ...
+    assert probe["messages"][-3:] == ["header Authorization: Bearer [redacted], bare [redacted]"] * 3
+    assert_no_token(*probe["messages"])  # ... and no record held the token
 
 
 # -- capture, as a learner runs it --------------------------------------------------------------------------
