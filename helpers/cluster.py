@@ -14,10 +14,10 @@ a log file (``log_dir()``), never in a notebook cell. ``start()`` waits until th
 end of the log when that does not happen in time. ``stop()`` sends SIGTERM, waits, SIGKILLs what is left,
 waits until every port is free and removes the temporary folders.
 
-The second half of the module holds what notebook 08 measures on that cluster: where tasks ran
-(:func:`task_places`, :func:`receiver_places`), how many executors joined (:func:`executors`), the scheduler's
-locality wait (:func:`set_locality_wait`), and a paced socket replay through the pipeline that records, batch by
-batch, processing time against the batch interval (:func:`paced_run`, :class:`Pace`, :func:`draw_pace`).
+The second half holds the plumbing notebook 08 measures with, around the Spark lines the notebook writes
+itself: where tasks ran (:func:`task_places`, :class:`Placements`, a ``foreachRDD`` function), how many
+executors joined (:func:`executors`), and a picture of what Spark's ``StreamingListener`` reported per batch
+(:class:`Batch`, :func:`draw_batches`).
 """
 
 from __future__ import annotations
@@ -44,13 +44,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 import psutil
 
-from helpers import paths, spark
+from helpers import spark
 
 if TYPE_CHECKING:
     from pyspark import SparkContext
 
-    from helpers.analyse import Snapshot
-    from helpers.sinks import SnapshotSink
 
 HOST = "127.0.0.1"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
@@ -447,18 +445,6 @@ def _place(_: Any) -> str:
     return where()
 
 
-def set_locality_wait(sc: SparkContext, wait: str = "0s") -> str:
-    """Set ``spark.locality.wait`` on the running context (read for each new set of tasks); returns the old value.
-
-    How long the scheduler holds a task back, hoping for a free core where its data is, before it runs it on
-    another executor. On a real cluster you set it when submitting: ``--conf spark.locality.wait=0s``.
-    """
-    conf = sc._jsc.sc().conf()  # the live conf, not the copy sc.getConf() returns
-    before = str(conf.get("spark.locality.wait", "3s"))
-    conf.set("spark.locality.wait", wait)
-    return before
-
-
 def task_places(sc: SparkContext, tasks: int = 8) -> Counter[str]:
     """Run ``tasks`` tiny tasks and count where each ran (``worker-1``, ``worker-2``… or ``driver``)."""
     return Counter(sc.parallelize(range(tasks), tasks).map(_place).collect())
@@ -477,228 +463,102 @@ def wait_for_executors(sc: SparkContext, n: int, timeout: float = 60.0) -> int:
     return executors(sc)
 
 
-@dataclass
-class Pace:
-    """One paced replay through the pipeline: what each batch held and how long it took."""
-
-    rate: float | None
-    limit: int
-    batch_s: float
-    snapshots: list[Snapshot]
-    delays: dict[int, float]  # batch number → seconds from the batch's time to its results
-    errors: list[str]
-    elapsed_s: float
-
-    @property
-    def tweets(self) -> int:
-        """Tweets counted over the whole run (every line the server sent, once the stream caught up)."""
-        return self.snapshots[-1].tweets_total if self.snapshots else 0
-
-    @property
-    def busy(self) -> list[Snapshot]:
-        """The batches that held tweets."""
-        return [s for s in self.snapshots if s.stats.tweets]
-
-    @property
-    def behind(self) -> int:
-        """How many batches with tweets took longer than the batch interval to process."""
-        return sum(1 for s in self.busy if (s.processing_s or 0) > self.batch_s)
-
-    @property
-    def max_delay_s(self) -> float:
-        """The longest time from a batch's scheduled time to its results (scheduling delay + processing)."""
-        return max(self.delays.values(), default=0.0)
-
-    def verdict(self) -> str:
-        """One sentence from the numbers: did this run keep up with its batch interval, or fall behind?"""
-        busy = self.busy
-        if not busy:
-            return "no batch held tweets"
-        if not self.behind:
-            return (
-                f"kept up: all {len(busy)} batches with tweets took less than the {self.batch_s:g} s interval; "
-                f"results came at most {self.max_delay_s:.1f} s after their batch"
-            )
-        return (
-            f"fell behind: {self.behind} of {len(busy)} batches with tweets took longer than the {self.batch_s:g} s "
-            f"interval, so the next ones waited; the delay reached {self.max_delay_s:.1f} s"
-        )
-
-    def table(self, rows: int = 12) -> str:
-        """One line per batch that held tweets: tweets, processing time, delay; ``!`` marks a batch over time."""
-        rate = "as fast as possible" if not self.rate else f"at {self.rate:g} tweets/s"
-        lines = [
-            f"replay {self.limit:,} tweets {rate}, batch interval {self.batch_s:g} s",
-            f"{'batch':>5} {'tweets':>7} {'processing s':>13} {'delay s':>8}",
-        ]
-        busy = self.busy
-        shown = busy if len(busy) <= rows else busy[: rows // 2] + busy[-(rows - rows // 2) :]
-        for s in shown:
-            mark = " !" if (s.processing_s or 0) > self.batch_s else ""
-            lines.append(
-                f"{s.batch:>5} {s.stats.tweets:>7} {s.processing_s or 0:>13.2f} "
-                f"{self.delays.get(s.batch, 0.0):>8.2f}{mark}"
-            )
-        if len(shown) < len(busy):
-            lines.insert(2 + rows // 2, f"{'…':>5} ({len(busy) - len(shown)} more batches)")
-        lines.append(
-            f"{self.tweets:,} tweets in {len(busy)} batches; {self.behind} took longer than {self.batch_s:g} s; "
-            f"longest delay {self.max_delay_s:.1f} s"
-        )
-        return "\n".join(lines)
-
-
-def draw_pace(axes: Any, paces: list[Pace]) -> None:
-    """On one matplotlib axes per run: processing time of each batch (bars), its delay (line), the interval (dashed).
-
-    A bar above the dashed line is a batch that took longer than the interval; a delay that climbs batch
-    after batch is a stream falling behind.
-    """
-    for ax, pace in zip(list(axes), paces, strict=True):
-        batches = [s.batch for s in pace.snapshots]
-        ax.bar(batches, [s.processing_s or 0 for s in pace.snapshots], color="tab:blue", label="processing time")
-        ax.plot(
-            batches,
-            [pace.delays.get(b, 0.0) for b in batches],
-            color="tab:red",
-            marker=".",
-            label="delay (waiting + processing)",
-        )
-        ax.axhline(pace.batch_s, color="black", linestyle="--", linewidth=1, label="batch interval")
-        rate = "as fast as possible" if not pace.rate else f"at {pace.rate:g} tweets/s"
-        ax.set(title=f"{pace.limit:,} tweets, {rate}", xlabel="batch", ylabel="seconds")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(fontsize="small", loc="upper right")
-
-
-def paced_run(
-    sc: SparkContext,
-    rate: float | None,
-    limit: int,
-    batch_s: float = 1.0,
-    topic: str | None = None,
-    timeout: float = 180.0,
-) -> Pace:
-    """Replay ``limit`` tweets through a local socket at ``rate`` tweets/s into the pipeline; wait for all.
-
-    Every line sent is counted once the stream has caught up, however far behind it fell, so the totals are
-    exact; what differs between a rate the pipeline sustains and one it does not is the processing time of
-    each batch (``Snapshot.processing_s``) against the batch interval, and the delay that piles up.
-    """
-    from helpers.runner import StreamRun
-    from helpers.sources.socket_server import ReplayServer
-
-    files = paths.sample_files([topic]) if topic else paths.sample_files()
-    server = ReplayServer(files, rate=rate, limit=limit, loop=True)  # loops over the sample if limit is larger
-    delays: dict[int, float] = {}
-
-    def delay(snap: Snapshot) -> None:
-        delays[snap.batch] = max(0.0, time.time() - snap.time)
-
-    source = server  # a ReplayServer is a source: dstream() and stop()
-    run = StreamRun(sc, source, batch_s, batch_s, batch_s, top_n=10, listeners=[delay])
-    started = time.monotonic()
-    server.start()
-    run.start()
-    try:
-        _wait_for_tweets(run.sink, limit, timeout)
-    finally:
-        run.stop()
-        server.stop()
-    return Pace(rate, limit, batch_s, list(run.sink.history), delays, list(run.sink.errors), time.monotonic() - started)
-
-
-def _wait_for_tweets(sink: SnapshotSink, tweets: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while sink.tweets_total < tweets and time.monotonic() < deadline and not sink.errors:
-        sink.wait_for(sink.batches + 1, timeout=min(2.0, max(0.1, deadline - time.monotonic())))
-
-
 def _count_here(lines: Iterable[str]) -> list[tuple[str, int]]:
     return [(where(), sum(1 for _ in lines))]
 
 
-@dataclass
-class Placement:
-    """Where the tasks of a received stream ran: lines per worker, partitions and seconds per batch."""
+class Placements:
+    """Where the tasks of each batch ran, for notebook 08's receiver runs: ``stream.foreachRDD(found.record)``.
 
-    places: Counter[str]
-    partitions: list[int]
-    seconds: list[float]
-    errors: list[str] = field(default_factory=list)
+    Plumbing around the lesson's Spark lines: ``record`` runs one small job per batch that counts the batch's
+    lines in each partition and notes the worker it ran on, how many partitions the batch had and how long
+    the job took; ``wait`` returns once ``expect`` lines were seen.
+    """
+
+    def __init__(self, expect: int) -> None:
+        self.expect = expect
+        self.places: Counter[str] = Counter()
+        self.partitions: list[int] = []
+        self.seconds: list[float] = []
+        self.errors: list[str] = []
+        self._done = threading.Event()
+
+    def __repr__(self) -> str:
+        return f"Placements({self.lines:,} lines, places={dict(self.places)}, partitions={self.partitions})"
 
     @property
     def lines(self) -> int:
         """Every line the tasks saw."""
         return sum(self.places.values())
 
-
-def receiver_places(
-    sc: SparkContext,
-    limit: int = 2000,
-    rate: float | None = 1000.0,
-    batch_s: float = 1.0,
-    repartition: int | None = None,
-    timeout: float = 120.0,
-) -> Placement:
-    """Replay ``limit`` lines into ``socketTextStream`` and record, per batch, which worker's tasks read them.
-
-    The receiver itself is a task that holds one core of one executor for as long as the stream runs, so on
-    workers of one core each the other workers do all the processing. ``repartition`` spreads each batch over
-    that many partitions first (``lines.repartition(n)``).
-    """
-    from pyspark import StorageLevel
-
-    from helpers.sources.socket_server import ReplayServer
-
-    found = Placement(Counter(), [], [])
-    done = threading.Event()
-
-    def record(t: Any, rdd: Any) -> None:
+    def record(self, _time: Any, rdd: Any) -> None:
+        """The ``foreachRDD`` function: where this batch's partitions ran; errors are kept, not raised."""
         started = time.perf_counter()
         try:
             counted = rdd.mapPartitions(_count_here).collect()
-        except Exception as e:  # reported, not raised: Spark's job thread would only log it
+        except Exception as e:  # Spark's job thread would only log it
             first = (str(e).strip().splitlines() or [""])[0]
-            found.errors.append(f"{type(e).__name__}: {first[:300]}")
-            done.set()
+            self.errors.append(f"{type(e).__name__}: {first[:300]}")
+            self._done.set()
             return
         if any(n for _, n in counted):
-            found.seconds.append(time.perf_counter() - started)
-            found.partitions.append(rdd.getNumPartitions())
+            self.seconds.append(time.perf_counter() - started)
+            self.partitions.append(rdd.getNumPartitions())
             for place, n in counted:
                 if n:
-                    found.places[place] += n
-        if found.lines >= limit:
-            done.set()
+                    self.places[place] += n
+        if self.lines >= self.expect:
+            self._done.set()
 
-    server = ReplayServer(paths.sample_files(), rate=rate, limit=limit).start()
-    ssc = spark.streaming_context(sc, batch_s)
-    try:
-        lines = ssc.socketTextStream(server.host, server.port, StorageLevel.MEMORY_AND_DISK)
-        (lines.repartition(repartition) if repartition else lines).foreachRDD(record)
-        ssc.start()
-        done.wait(timeout)
-    finally:
-        server.replay.stop()
-        spark.stop_streaming(ssc)
-        server.stop()
-    return found
+    def wait(self, timeout: float = 120.0) -> bool:
+        """Wait until ``expect`` lines were seen (or a batch failed); True if they were."""
+        self._done.wait(timeout)
+        return self.lines >= self.expect and not self.errors
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One finished batch as Spark's ``StreamingListener.onBatchCompleted`` reports it (the Streaming tab's row)."""
+
+    records: int
+    scheduling_s: float  # from the batch's time until its first job started
+    processing_s: float  # from its first job's start to its last job's end
+
+
+def draw_batches(axes: Any, runs: dict[str, list[Batch]], batch_s: float, flood_per_batch: int | None = None) -> None:
+    """Two matplotlib axes: records per batch, and scheduling delay per batch, one line per run.
+
+    Lines differ by colour (a colour-blind-safe pair), marker and line style, and carry a label, so the plot
+    reads without colour too and on JupyterLab's light or dark theme (the axes keep a white background).
+    """
+    styles = [("#0072B2", "o", "-"), ("#E69F00", "s", "--"), ("#009E73", "^", ":")]
+    records_ax, delay_ax = axes
+    for (name, batches), (colour, marker, line) in zip(runs.items(), styles, strict=False):
+        numbers = range(1, len(batches) + 1)
+        kw = {"color": colour, "marker": marker, "linestyle": line, "markersize": 4, "label": name}
+        records_ax.plot(numbers, [b.records for b in batches], **kw)
+        delay_ax.plot(numbers, [b.scheduling_s for b in batches], **kw)
+    if flood_per_batch:
+        records_ax.axhline(flood_per_batch, color="black", linewidth=1, linestyle="-.", label="what the flood sends")
+    delay_ax.axhline(batch_s, color="black", linewidth=1, linestyle="-.", label=f"batch interval ({batch_s:g} s)")
+    records_ax.set(title="records per batch", xlabel="batch", ylabel="records")
+    delay_ax.set(title="scheduling delay", xlabel="batch", ylabel="seconds waiting to start")
+    for ax in axes:
+        ax.set_facecolor("white")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize="small", loc="upper left")
 
 
 __all__ = [
+    "Batch",
     "Cluster",
     "ClusterError",
     "Daemon",
-    "Pace",
-    "Placement",
-    "draw_pace",
+    "Placements",
+    "draw_batches",
     "executors",
     "log_dir",
-    "paced_run",
     "port_free",
-    "receiver_places",
-    "set_locality_wait",
     "spark_home",
     "start",
     "task_places",

@@ -80,17 +80,32 @@ SCRIPT = textwrap.dedent(
         import helpers
         return (sys.executable, helpers.__file__, cluster.where())
 
-    sc = spark.get_context("probe")
+    settings = {"spark.streaming.backpressure.enabled": "false", "spark.locality.wait": "1s"}
+    sc = spark.get_context("probe", conf=settings)
     cluster.wait_for_executors(sc, 2)
     seen = sorted(set(sc.parallelize(range(8), 8).map(probe).collect()))
-    print(json.dumps({"master": sc.master, "seen": seen, "executors": cluster.executors(sc)}))
+    conf = {key: sc.getConf().get(key) for key in settings}
+    same = spark.get_context("probe", conf=settings) is sc
+    try:
+        spark.get_context("probe", conf={"spark.streaming.backpressure.enabled": "true"})
+        refused = ""
+    except ValueError as e:
+        refused = str(e)
+    print(json.dumps({"master": sc.master, "seen": seen, "executors": cluster.executors(sc), "conf": conf,
+                      "same": same, "refused": refused}))
     spark.stop_all()
     """
 )
 
 
-def test_executors_run_the_venv_python_and_import_helpers(lab):
-    result = json.loads(run([sys.executable, "-c", SCRIPT], lab.master_url).strip().splitlines()[-1])
+@pytest.fixture(scope="module")
+def probe(lab):
+    """SCRIPT's report, from one driver run on the cluster (a JVM start) shared by the tests that read it."""
+    return json.loads(run([sys.executable, "-c", SCRIPT], lab.master_url).strip().splitlines()[-1])
+
+
+def test_executors_run_the_venv_python_and_import_helpers(lab, probe):
+    result = probe
     assert result["master"] == lab.master_url and result["executors"] == 2
     pythons = {python for python, _, _ in result["seen"]}
     assert pythons == {sys.executable}
@@ -98,12 +113,26 @@ def test_executors_run_the_venv_python_and_import_helpers(lab):
     assert {where for _, _, where in result["seen"]} <= {"worker-1", "worker-2"}
 
 
-def test_stop_leaves_no_process_and_frees_every_port(lab):
-    processes = lab.processes()
-    ports = [p for _, p in lab.ports()]
-    temp = lab._tmp
-    assert len(processes) >= 3 and temp is not None and temp.is_dir()
-    lab.stop()
+def test_get_context_sets_start_only_settings_and_refuses_to_change_them(probe):
+    result = probe
+    assert result["conf"] == {"spark.streaming.backpressure.enabled": "false", "spark.locality.wait": "1s"}
+    assert result["same"] is True
+    assert result["refused"] == (
+        "a SparkContext is running without {'spark.streaming.backpressure.enabled': 'true'}: "
+        "call spark.stop_all() first"
+    )
+
+
+def test_stop_leaves_no_process_and_frees_every_port():
+    """Its own one-worker cluster (two JVMs), so stopping it cannot take the module's cluster from another test."""
+    lab = Cluster(workers=1, cores=1).start()
+    try:
+        processes = lab.processes()
+        ports = [p for _, p in lab.ports()]
+        temp = lab._tmp
+        assert len(processes) >= 2 and temp is not None and temp.is_dir()
+    finally:
+        lab.stop()
     _, alive = psutil.wait_procs(processes, timeout=5)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
     assert all(port_free(p) for p in ports)

@@ -1,117 +1,232 @@
-"""Self-checks for notebook 08 (scaling out): receivers and cores, the receiver rate cap, a job on the cluster,
-and a ``spark-submit`` line for YARN.
+"""Self-checks for notebook 08 (scaling out): a receiver stream spread over partitions, the rate caps as Spark
+reads them, a word count on the cluster, and a ``spark-submit`` line for YARN.
 
-``check.exercise_8_1(answer)`` … ``check.exercise_8_4(answer)`` print ✓ or ✗ with what is wrong and why. The
-right answers are worked out here in plain Python (``helpers.engine`` for the word counts), never with Spark.
+``check.exercise_8_1(answer)`` … ``check.exercise_8_4(answer)`` print ✓ or ✗ with what is wrong and why, never
+the answer. The right answers are worked out here in plain Python (``helpers.analyse`` for the word counts),
+never with Spark.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from helpers import paths
-from helpers.check.base import Verdict, verdict
-from helpers.check.lesson00 import is_number, is_rdd, not_answered, not_computed
-from helpers.engine import top_from_files
+from helpers.analyse import summarise
+from helpers.check.base import Verdict, as_pairs, is_number, ranked, verdict
+from helpers.check.lesson00 import is_rdd, not_answered, not_computed
+from helpers.engine import read_lines
+from helpers.text import stopwords
 
 __all__ = ["exercise_8_1", "exercise_8_2", "exercise_8_3", "exercise_8_4"]
 
-#: Exercise 8.1: a stream that unions this many socket receivers.
-RECEIVERS = 2
-#: Exercise 8.2: ``spark.streaming.receiver.maxRate`` (records per second, per receiver), receivers, batch interval.
-MAX_RATE, RATE_RECEIVERS, RATE_BATCH_S = 500, 2, 3.0
+#: Exercise 8.1: lines the replay sends, and the partitions every batch must have.
+LINES, PARTITIONS = 1500, 4
+#: Exercise 8.2: the settings, as ``spark.get_context(conf=...)`` or ``--conf`` take them.
+BACKPRESSURE = "spark.streaming.backpressure.enabled"
+INITIAL_RATE = "spark.streaming.backpressure.initialRate"
+MAX_RATE = "spark.streaming.receiver.maxRate"
+RATES = {INITIAL_RATE: 200, MAX_RATE: 500}
 #: Exercise 8.3: the topic and how many words.
 TOPIC, TOP_N = "climate", 5
 
 
-def _whole(answer: Any) -> int | None:
-    """``answer`` as an int if it is a whole number (3 or 3.0), else None."""
-    if not is_number(answer) or int(answer) != answer:
-        return None
-    return int(answer)
+# --- 8.1 ---------------------------------------------------------------------------------------------------
 
 
 def exercise_8_1(answer: Any) -> Verdict:
-    """The smallest n for which ``local[n]`` runs a stream with two socket receivers and still processes batches."""
+    """A socket stream on the cluster whose every batch has 4 partitions: the ``cluster.Placements`` it filled."""
     if answer is None:
         return not_answered()
-    n = _whole(answer)
-    if n is None:
-        return verdict(False, "", f"expected a whole number of cores (the n of local[n]), got {answer!r}")
-    right = RECEIVERS + 1
-    if n == right:
-        return verdict(True, f"right: {right} — one core per receiver for as long as the stream runs, plus one", "")
-    if n < right:
-        why = (
-            f"with {n} core(s) the {RECEIVERS} receivers take every core (each holds one for the whole run): "
-            "lines are received and stored, but no core is left to process a batch, and the stream never says so"
-        )
-    else:
-        why = (
-            f"local[{n}] works, but it is not the smallest: each receiver needs one core, and the batches need one more"
-        )
-    return verdict(False, "", f"{n} is not it: {why}")
-
-
-def exercise_8_2(answer: Any) -> Verdict:
-    """The most records one batch can hold with maxRate 500, two receivers and a 3-second batch interval."""
-    if answer is None:
-        return not_answered()
-    n = _whole(answer)
-    if n is None:
-        return verdict(False, "", f"expected a whole number of records, got {answer!r}")
-    right = int(MAX_RATE * RATE_RECEIVERS * RATE_BATCH_S)
-    if n == right:
-        return verdict(
-            True,
-            f"right: {right:,} — {MAX_RATE} records/s × {RATE_RECEIVERS} receivers × {RATE_BATCH_S:g} s",
-            "",
-        )
-    hints = {
-        MAX_RATE: "that is one receiver for one second: the cap is per receiver, per second, and a batch lasts "
-        f"{RATE_BATCH_S:g} s",
-        int(MAX_RATE * RATE_BATCH_S): f"that is one receiver: maxRate applies to each of the {RATE_RECEIVERS} "
-        "receivers separately",
-        MAX_RATE * RATE_RECEIVERS: f"that is one second of both receivers: a batch collects {RATE_BATCH_S:g} s "
-        "of records",
-    }
-    hint = hints.get(n, "multiply the rate per receiver by the number of receivers and by the batch interval")
-    return verdict(False, "", f"{n:,} is not it: {hint}")
-
-
-def expected_top() -> dict[str, Any]:
-    """Exercise 8.3's answer in plain Python: the top words of the climate file, as ``top --json`` prints them."""
-    return top_from_files(paths.sample_files([TOPIC]), TOP_N)
-
-
-def exercise_8_3(answer: Any) -> Verdict:
-    """The top 5 words of the climate tweets, computed by the DStream pipeline on the cluster (a ``top`` dict)."""
-    if answer is None:
-        return not_answered()
-    if is_rdd(answer):
-        return not_computed("runner.top_dstream(...)")
-    if not isinstance(answer, dict) or not {"tweets", "malformed", "words"} <= set(answer):
+    if not all(hasattr(answer, name) for name in ("places", "partitions", "errors", "lines")):
         return verdict(
             False,
             "",
-            f"expected the dict runner.top_dstream returns ({{'tweets', 'malformed', 'words'}}), got "
-            f"{type(answer).__name__}",
+            f"expected the cluster.Placements your stream filled through found.record, got {type(answer).__name__}",
         )
-    right = expected_top()
-    if answer == right:
-        top = ", ".join(w["word"] for w in right["words"])
-        return verdict(True, f"right: {right['tweets']:,} tweets, top {TOP_N}: {top} — the same as on local[2]", "")
-    if answer["tweets"] != right["tweets"]:
+    if answer.errors:
+        return verdict(False, "", f"a batch of your stream failed: {answer.errors[0]}")
+    if not answer.lines:
+        return verdict(
+            False,
+            "",
+            "found saw no lines: hand found.record to foreachRDD before ssc.start(), and wait (found.wait()) "
+            "before you stop the stream",
+        )
+    if answer.lines != LINES:
+        return verdict(
+            False,
+            "",
+            f"found saw {answer.lines:,} lines, the replay sends {LINES:,}: Placements(expect=...) and the server's "
+            "limit must agree, and the stream must run until found.wait() returns",
+        )
+    seen = sorted(set(answer.partitions))
+    if seen == [PARTITIONS]:
+        where = ", ".join(sorted(answer.places))
+        return verdict(
+            True,
+            f"right: every batch came in {PARTITIONS} partitions, all processed on {where} — the receiver's core "
+            "is busy receiving, so more partitions mean smaller tasks here, and more parallel ones on a bigger cluster",
+            "",
+        )
+    if len(seen) == 1:
+        why = f"every batch had {seen[0]} partition(s), and the exercise asks for {PARTITIONS} in each"
+    elif max(seen) <= PARTITIONS:
         why = (
-            f"it counted {answer['tweets']:,} tweets, the {TOPIC} file holds {right['tweets']:,}: give "
-            f"QueueSource.from_files the file paths.sample_files(['{TOPIC}']) and nothing else"
+            f"the batches had {seen} partitions: merging partitions (coalesce) never splits them, so a batch "
+            "with fewer blocks keeps fewer partitions; only a shuffle gives every batch the same number"
         )
-    elif len(answer["words"]) != TOP_N:
-        why = f"it has {len(answer['words'])} words, expected the top {TOP_N}: pass n={TOP_N}"
     else:
-        why = "the tweets are right but the words differ: keep the default lexicon and no topic or language filter"
-    return verdict(False, "", f"not the cluster's answer: {why}")
+        why = (
+            f"the batches had {seen} partitions: one per block the receiver stored (one every 200 ms), so the "
+            "number follows the data; reshape the stream itself, before foreachRDD, to fix it"
+        )
+    return verdict(False, "", f"not yet: {why}")
+
+
+# --- 8.2 ---------------------------------------------------------------------------------------------------
+
+
+def _setting(value: Any) -> str:
+    """A setting as Spark reads it: text, ``true``/``false`` for booleans, whole numbers without ``.0``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if is_number(value) and float(value).is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text.lower() if text.lower() in ("true", "false") else text
+
+
+def _rate(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def exercise_8_2(answer: Any) -> Verdict:
+    """The settings for receivers that adapt their rate, start at 200 records/s each, and never exceed 500."""
+    if answer is None:
+        return not_answered()
+    if not isinstance(answer, Mapping):
+        return verdict(
+            False,
+            "",
+            f"expected a dict of setting → value, like conf= of spark.get_context, got {type(answer).__name__}",
+        )
+    settings = {str(key).strip(): _setting(value) for key, value in answer.items()}
+    for key in settings:
+        if key == "spark.streaming.kafka.maxRatePerPartition":
+            return verdict(
+                False,
+                "",
+                f"{key} is read only by the direct Kafka stream (Scala and Java; PySpark has no Kafka DStream), "
+                "never by a receiver",
+            )
+        if key not in (BACKPRESSURE, *RATES):
+            return verdict(
+                False,
+                "",
+                f"Spark reads no setting called {key!r} for this (a typo, or a made-up name?): the lesson's "
+                "backpressure section names the ones that exist",
+            )
+    if settings.get(BACKPRESSURE) != "true":
+        return verdict(
+            False,
+            "",
+            "the receivers would keep one fixed rate: the estimator that adapts it to the processing time "
+            "runs only when backpressure is switched on (true)",
+        )
+    missing = [key for key in RATES if key not in settings]
+    if missing == [INITIAL_RATE]:
+        return verdict(
+            False, "", "nothing caps the receivers until the first batch has been measured: a setting is missing"
+        )
+    if missing:
+        return verdict(False, "", "nothing sets a ceiling that holds for every batch: a setting is missing")
+    rates = {key: _rate(settings[key]) for key in RATES}
+    bad = next((key for key, rate in rates.items() if rate is None or rate <= 0), None)
+    if bad is not None:
+        return verdict(False, "", f"{bad} is {settings[bad]!r}: it takes a positive number of records per second")
+    if rates == {INITIAL_RATE: RATES[MAX_RATE], MAX_RATE: RATES[INITIAL_RATE]}:
+        return verdict(
+            False,
+            "",
+            "your first-batch cap is above your ceiling: maxRate holds for every batch, the first ones included, "
+            "so it would cut the initial rate down; re-read which number the exercise gives to which",
+        )
+    if rates != RATES:
+        wrong = next(key for key in RATES if rates[key] != RATES[key])
+        return verdict(
+            False,
+            "",
+            f"{wrong} is {settings[wrong]}: both caps are records per second for each receiver, the units the "
+            "exercise gives them in (no multiplying by receivers or by the batch interval)",
+        )
+    return verdict(
+        True,
+        "right: the estimator adapts each receiver's rate, starting from the initial rate, never above maxRate; "
+        "spark-submit takes the same pairs as --conf key=value",
+        "",
+    )
+
+
+# --- 8.3 ---------------------------------------------------------------------------------------------------
+
+
+def climate_counts() -> Counter[str]:
+    """Every word of the climate tweets, counted in plain Python (the kit's reference, ``analyse.summarise``)."""
+    return summarise(read_lines(paths.sample_files([TOPIC]))).words
+
+
+def exercise_8_3(answer: Any) -> Verdict:
+    """The 5 most frequent words of the climate tweets with their counts, counted by a DStream on the cluster."""
+    if answer is None:
+        return not_answered()
+    if is_rdd(answer) or hasattr(answer, "_jdstream"):
+        return not_computed("foreachRDD(...) adding each batch's rdd.collect() to a Counter")
+    pairs = as_pairs(answer, "word", [("energy", 12)])
+    if isinstance(pairs, str):
+        return verdict(False, "", pairs)
+    if len(pairs) != TOP_N:
+        return verdict(False, "", f"you have {len(pairs)} pairs, expected the top {TOP_N}")
+    truth = climate_counts()
+    for word, _ in pairs:
+        if any(ch in word for ch in '{}":'):
+            return verdict(
+                False,
+                "",
+                f"{word!r} is a piece of a JSON line, not a word of a tweet: parse each line with parse_line and "
+                "tokenize the tweet's text",
+            )
+        if word in stopwords():
+            return verdict(
+                False, "", f"{word!r} is a stopword, which text.tokenize drops: count the words tokenize returns"
+            )
+        if word not in truth:
+            return verdict(False, "", f"{word!r} is not among the words of the {TOPIC} tweets: count the {TOPIC} file")
+    off = [word for word, count in pairs if truth[word] != count]
+    if off:
+        return verdict(
+            False,
+            "",
+            f"the count of {off[0]!r} is not what the {TOPIC} tweets hold: add up every batch's counts (each batch "
+            "holds other tweets), and count every occurrence of a word, not the tweets that contain it",
+        )
+    top_counts = [count for _, count in ranked(truth)[:TOP_N]]
+    if sorted((count for _, count in pairs), reverse=True) != top_counts:
+        return verdict(
+            False,
+            "",
+            "each count is right, but these are not the 5 most frequent words: rank every word by its total before "
+            "taking 5",
+        )
+    return verdict(True, f"right: the top {TOP_N} of {sum(truth.values()):,} words, the same as on local[2]", "")
+
+
+# --- 8.4 ---------------------------------------------------------------------------------------------------
 
 
 def _parse_submit(words: list[str]) -> tuple[dict[str, str], str | None]:
@@ -151,22 +266,25 @@ def exercise_8_4(answer: Any) -> Verdict:
     master = options.get("--master")
     if master != "yarn":
         got = f"--master {master}" if master else "no --master"
-        hint = " (k8s://… is Kubernetes, spark://… a standalone master)" if master else ""
-        where = "the cluster's address comes from HADOOP_CONF_DIR"
-        return verdict(False, "", f"{got}{hint}: YARN is --master yarn; {where}")
+        what = " (k8s://… is Kubernetes, spark://… a standalone master)" if master else ""
+        return verdict(
+            False,
+            "",
+            f"{got}{what}: the line must send the application to YARN, whose address Spark reads from HADOOP_CONF_DIR",
+        )
     if options.get("--deploy-mode") != "cluster":
         return verdict(
             False,
             "",
-            "add --deploy-mode cluster: the default, client, keeps the driver on the machine you submit from",
+            "the driver would run on the machine you submit from: the default deploy mode, client, keeps it there",
         )
     shipped = options.get("--py-files", "")
     if "helpers.zip" not in shipped.split(","):
         return verdict(
             False,
             "",
-            "ship the kit's package with --py-files helpers.zip: the executors (and, in cluster mode, the driver) "
-            "run on machines where helpers is not installed",
+            "helpers.zip is not shipped as Python code: the executors (and, in cluster mode, the driver) run on "
+            "machines where helpers is not installed",
         )
     if app != "app.py":
         found = f"found {app!r} there" if app else "there is none"
