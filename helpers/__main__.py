@@ -8,6 +8,8 @@ serve            the replay socket server on its own (127.0.0.1)
 web              the live D3 page for a JSON-lines file of snapshots (127.0.0.1; docs/json-contract.md)
 capture          record live tweets from the X API into an NDJSON file for later replay
 nav              write the previous · contents · next line of every lesson (--check: only verify)
+ratings          fetch the 4,200 human-rated tweets of notebook 09 (cached); --ndjson: in the stream shape
+evaluate         score the rated tweets with every scorer: accuracy, coverage, precision, recall, F1 (--json)
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     from helpers import web
 
     web.register(sub)
+    from helpers import evaluate, ratings
+
+    ratings.register(sub)
+    evaluate.register(sub)
     return parser
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers import lexicon
+from helpers import lexicon, scorers
 from helpers.text import stopwords, words
 from helpers.tweets import fields, parse_line
 
@@ -59,13 +59,17 @@ def summarise(
     lexicon_name: str = "default",
     topic: str | None = None,
     lang: str | None = None,
+    scorer: str = "lexicon",
 ) -> Summary:
     """Parse, filter, tokenize and score every line; blank lines are skipped, bad ones counted.
 
     Takes the lexicon by name (each Spark worker loads and caches it once), so the function can be
-    shipped to workers and recovered from a checkpoint without a broadcast variable.
+    shipped to workers and recovered from a checkpoint without a broadcast variable. ``scorer`` names
+    what calls a whole tweet positive or negative (``helpers.scorers``: lexicon, vader or model); word
+    counts and word polarities always come from the lexicon.
     """
     table = lexicon.token_scores(lexicon_name)
+    caller = None if scorers.check(scorer) == "lexicon" else scorers.tweet_caller(scorer, lexicon_name)
     out = Summary()
     counts, stats = out.words, out.stats
     seen: list[str] = []  # every token, stopwords too: counted in bulk, stopwords removed at the end
@@ -85,7 +89,7 @@ def summarise(
         if len(seen) > 100_000:
             counts.update(seen)
             seen.clear()
-        score = lexicon.score_tokens(all_words, table)
+        score = lexicon.score_tokens(all_words, table) if caller is None else caller(tweet[0], all_words)
         if score > 0:
             positive += 1
         elif score < 0:
@@ -101,6 +105,16 @@ def summarise(
     stats.negative_words = by_polarity["negative"]
     stats.neutral_words = by_polarity["neutral"]
     return out
+
+
+def tweet_sentiment(stats: Stats, scorer: str) -> dict[str, Any]:
+    """``{"scorer", "positive", "negative", "neutral"}``: the tweets ``scorer`` called each way (``top --scorer``)."""
+    return {
+        "scorer": scorer,
+        "positive": stats.positive_tweets,
+        "negative": stats.negative_tweets,
+        "neutral": stats.neutral_tweets,
+    }
 
 
 @dataclass(frozen=True)

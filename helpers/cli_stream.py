@@ -13,21 +13,42 @@ import json
 import sys
 from typing import Any
 
-from helpers import lexicon, paths
+from helpers import lexicon, paths, scorers
 from helpers.pipeline import STATES
 
 ENGINES = ("python", "dstream", "structured")
+SCORERS = ("lexicon", "vader", "model")  # helpers.scorers.NAMES, spelled out to keep --help import-light
 
 
 def top(args: argparse.Namespace) -> int:
     """Stream every tweet of the input files through one engine and print the top words."""
-    result = run_top(args.engine, args.input, args.top, args.lexicon, args.topic, args.lang, args.state)
+    try:
+        result = run_top(
+            args.engine,
+            args.input,
+            args.top,
+            args.lexicon,
+            args.topic,
+            args.lang,
+            args.state,
+            args.scorer,
+            checkpoint=args.checkpoint,
+        )
+    except (ValueError, FileNotFoundError) as e:  # a scorer the engine cannot use, no ratings to train on
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(f"tweets {result['tweets']}  malformed lines skipped {result['malformed']}")
         for row in result["words"]:
             print(f"{row['word']:<24} {row['count']:>8}  {row['sentiment']}")
+        if "tweet_sentiment" in result:
+            print(
+                "tweets by sentiment ({scorer}): {positive} positive, {negative} negative, {neutral} neither".format(
+                    **result["tweet_sentiment"]
+                )
+            )
     return 0
 
 
@@ -39,15 +60,28 @@ def run_top(
     topic: str | None,
     lang: str | None,
     state: str = "driver",
+    scorer: str | None = None,
+    checkpoint: str | None = None,
 ) -> dict[str, Any]:
     """The ``top`` result of one engine, as a JSON-ready dict (identical across engines on the same input).
 
-    ``state`` (dstream only): where the running totals live, see ``helpers.runner``.
+    ``state`` (dstream only): where the running totals live, see ``helpers.runner``. ``scorer`` (python
+    and dstream): also count the tweets it calls positive, negative or neither (``tweet_sentiment``).
+    ``checkpoint`` (structured only): the folder of the query's checkpoint, kept to resume from.
     """
+    if checkpoint is not None and engine != "structured":
+        raise ValueError("--checkpoint: only the structured engine keeps a checkpoint")
+    if scorer is not None:
+        scorers.prepare(scorer)
+        if engine == "structured":
+            raise ValueError(
+                "--scorer: the structured engine scores tweets in Spark SQL with the lexicon only; "
+                "use --engine python or dstream"
+            )
     if engine == "python":
         from helpers.engine import top_from_files
 
-        return top_from_files(files, n, lexicon_name, topic, lang)
+        return top_from_files(files, n, lexicon_name, topic, lang, scorer)
     from helpers import spark
 
     owned = spark.active_context() is None  # stop only a context this call started
@@ -57,10 +91,12 @@ def run_top(
             from helpers.runner import top_dstream
             from helpers.sources.queue import QueueSource
 
-            return top_dstream(sc, QueueSource.from_files(files), n, lexicon_name, topic, lang, state=state)
+            source = QueueSource.from_files(files)
+            return top_dstream(sc, source, n, lexicon_name, topic, lang, state=state, scorer=scorer)
         from helpers import structured  # the Structured Streaming twin (notebook 06)
 
-        return structured.top_from_files(spark.get_session(), files, n, lexicon_name, topic, lang)
+        session = spark.get_session()
+        return structured.top_from_files(session, files, n, lexicon_name, topic, lang, checkpoint=checkpoint)
     finally:
         if owned:
             spark.stop_all()
@@ -76,7 +112,8 @@ def stream(args: argparse.Namespace) -> int:
 
     try:
         check_window(args.batch, args.window, args.slide)
-    except ValueError as e:
+        scorers.prepare(args.scorer)
+    except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     files = [paths.SAMPLE_TWEETS / f"{args.topic}.ndjson"] if args.topic and not args.input else args.input
@@ -98,6 +135,7 @@ def stream(args: argparse.Namespace) -> int:
         args.lang,
         listeners=listeners,
         state=args.state,
+        scorer=args.scorer,
     )
     limit = args.batches or int(args.seconds / args.batch)
     print(f"replaying on {server.host}:{server.port} at {args.rate:g} tweets/s; {limit} batches of {args.batch:g} s")
@@ -150,6 +188,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _state(p)
     _filters(p)
+    p.add_argument(
+        "--scorer",
+        choices=SCORERS,
+        help="also count tweets by sentiment as this scorer calls them (python, dstream; see docs/sentiment.md)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        help="structured: keep the query's checkpoint (offsets and state) in DIR; run again with the same DIR "
+        "and more files to read only the new lines and print the totals over all of them",
+    )
     p.set_defaults(func=top)
 
     p = sub.add_parser("stream", help="live table in the terminal, replaying the sample through a socket")
@@ -166,6 +215,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-clear", action="store_true", help="print tables one after another")
     _state(p)
     _filters(p)
+    p.add_argument(
+        "--scorer",
+        choices=SCORERS,
+        default="lexicon",
+        help="what calls a tweet positive or negative (default: the lexicon's word sum; docs/sentiment.md)",
+    )
     p.set_defaults(func=stream)
 
     p = sub.add_parser("serve", help="the replay socket server on its own")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from helpers.analyse import Snapshot, Stats, Summary, current_rows, summarise, top_json
+from helpers.analyse import Snapshot, Stats, Summary, current_rows, summarise, top_json, tweet_sentiment
 
 
 class PythonEngine:
@@ -33,11 +33,13 @@ class PythonEngine:
         topic: str | None = None,
         lang: str | None = None,
         interval_s: float = 1.0,
+        scorer: str = "lexicon",
     ) -> None:
         if not 0 < slide <= window:
             raise ValueError(f"need 0 < slide <= window, got slide={slide} and window={window} batches")
         self.lexicon_name, self.window, self.slide, self.top_n = lexicon_name, window, slide, top_n
         self.topic, self.lang, self.interval_s = topic, lang, interval_s
+        self.scorer = scorer  # what calls a tweet positive or negative (helpers.scorers)
         self.batches = 0
         self.totals: Counter[str] = Counter()
         self.tweets_total = 0
@@ -48,7 +50,8 @@ class PythonEngine:
     def process(self, lines: Iterable[str], batch_time: float | None = None) -> Snapshot:
         """Run one batch of raw lines through the pipeline and return what the sinks show."""
         started = time.perf_counter()
-        return self.add(summarise(lines, self.lexicon_name, self.topic, self.lang), batch_time, started)
+        summary = summarise(lines, self.lexicon_name, self.topic, self.lang, self.scorer)
+        return self.add(summary, batch_time, started)
 
     def add(self, summary: Summary, batch_time: float | None = None, started: float | None = None) -> Snapshot:
         """Add one batch's ``Summary`` to the window and the totals and return its Snapshot.
@@ -100,10 +103,18 @@ def top_from_files(
     lexicon_name: str = "default",
     topic: str | None = None,
     lang: str | None = None,
+    scorer: str | None = None,
 ) -> dict[str, Any]:
-    """``top --engine python``: every tweet of the files counted in one pass, as JSON-ready dict."""
-    summary = summarise(read_lines(files), lexicon_name, topic, lang)
-    return top_json(summary.stats.tweets, summary.stats.malformed, summary.words.items(), n, lexicon_name)
+    """``top --engine python``: every tweet of the files counted in one pass, as JSON-ready dict.
+
+    With a ``scorer`` the result also holds ``tweet_sentiment``: how many tweets it called positive,
+    negative or neither (``analyse.tweet_sentiment``).
+    """
+    summary = summarise(read_lines(files), lexicon_name, topic, lang, scorer or "lexicon")
+    out = top_json(summary.stats.tweets, summary.stats.malformed, summary.words.items(), n, lexicon_name)
+    if scorer is not None:
+        out["tweet_sentiment"] = tweet_sentiment(summary.stats, scorer)
+    return out
 
 
 __all__ = ["PythonEngine", "Stats", "read_lines", "top_from_files"]

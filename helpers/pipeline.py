@@ -38,14 +38,16 @@ def summaries(
     topic: str | None = None,
     lang: str | None = None,
     cache: bool = True,
+    scorer: str = "lexicon",
 ) -> DStream:
     """Parse, filter, tokenize and score each partition in one pass (``mapPartitions``), cached for reuse.
 
     One Counter per partition instead of one ``(word, 1)`` pair per word keeps the shuffle small:
     this is what lets the pipeline keep up with tens of thousands of tweets a second on a laptop.
-    ``cache=False`` when a single output operation reads it.
+    ``cache=False`` when a single output operation reads it. ``scorer``: what calls a tweet positive or
+    negative (``helpers.scorers``), by name so each worker loads it once.
     """
-    parts = lines.mapPartitions(lambda part: [summarise(part, lexicon_name, topic, lang)])
+    parts = lines.mapPartitions(lambda part: [summarise(part, lexicon_name, topic, lang, scorer)])
     return parts.cache() if cache else parts
 
 
@@ -111,10 +113,11 @@ def build(
     lexicon_name: str = "default",
     topic: str | None = None,
     lang: str | None = None,
+    scorer: str = "lexicon",
 ) -> Streams:
     """Compose the whole pipeline on ``lines``; check the window against the batch interval first."""
     check_window(batch_s, window_s, slide_s)
-    parts = summaries(lines, lexicon_name, topic, lang)
+    parts = summaries(lines, lexicon_name, topic, lang, scorer=scorer)
     counts = word_counts(parts)
     window = windowed_counts(counts, window_s, slide_s)
     totals = running_totals(counts)

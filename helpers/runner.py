@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from helpers import spark
-from helpers.analyse import top_json
+from helpers import scorers, spark
+from helpers.analyse import Stats, top_json, tweet_sentiment
 from helpers.pipeline import STATES, Streams, build, check_window, summaries
 from helpers.sinks import Listener, SnapshotSink
 
@@ -60,6 +60,7 @@ class StreamRun:
     listeners: list[Listener] = field(default_factory=list)
     totals_top: int = 0
     state: str = "driver"
+    scorer: str = "lexicon"
     ssc: StreamingContext | None = field(default=None, init=False)
     streams: Streams | None = field(default=None, init=False)
     sink: SnapshotSink = field(init=False)
@@ -68,6 +69,7 @@ class StreamRun:
     def __post_init__(self) -> None:
         if self.state not in STATES:
             raise ValueError(f"state must be one of {list(STATES)}, got {self.state!r}")
+        scorers.check(self.scorer)
         self.sink = SnapshotSink(self.top_n, self.batch_s, self.lexicon_name, self.listeners)
 
     def start(self) -> StreamRun:
@@ -75,7 +77,8 @@ class StreamRun:
         if self.state == "driver":
             check_window(self.batch_s, self.window_s, self.slide_s)
             self.ssc = spark.streaming_context(self.sc, self.batch_s)
-            parts = summaries(self.source.dstream(self.ssc), self.lexicon_name, self.topic, self.lang, cache=False)
+            lines = self.source.dstream(self.ssc)
+            parts = summaries(lines, self.lexicon_name, self.topic, self.lang, cache=False, scorer=self.scorer)
             window, slide = round(self.window_s / self.batch_s), round(self.slide_s / self.batch_s)
             self.sink.attach_summaries(parts, window, slide, totals_top=self.totals_top)
             self.ssc.start()
@@ -90,6 +93,7 @@ class StreamRun:
             self.lexicon_name,
             self.topic,
             self.lang,
+            scorer=self.scorer,
         )
         self.sink.attach(self.streams, totals_top=self.totals_top)
         self.ssc.start()
@@ -125,9 +129,17 @@ def top_dstream(
     batch_s: float = 1.0,
     timeout: float = 600.0,
     state: str = "driver",
+    scorer: str | None = None,
 ) -> dict[str, Any]:
-    """``top --engine dstream``: stream every batch of a QueueSource through the pipeline, then report totals."""
-    run = StreamRun(sc, source, batch_s, batch_s, batch_s, n, lexicon_name, topic, lang, totals_top=n, state=state)
+    """``top --engine dstream``: stream every batch of a QueueSource through the pipeline, then report totals.
+
+    With a ``scorer`` the result also holds ``tweet_sentiment``, the tweets it called each way.
+    """
+    tally = Stats()
+    listeners = [lambda snap: tally.merge(snap.stats)]
+    run = StreamRun(
+        sc, source, batch_s, batch_s, batch_s, n, lexicon_name, topic, lang, listeners, n, state, scorer or "lexicon"
+    )
     run.start()
     try:
         if not run.wait(len(source), timeout):
@@ -136,4 +148,7 @@ def top_dstream(
         run.stop()
     if run.sink.errors:
         raise RuntimeError("; ".join(run.sink.errors))
-    return top_json(run.sink.tweets_total, run.sink.malformed_total, run.sink.final_top, n, lexicon_name)
+    out = top_json(run.sink.tweets_total, run.sink.malformed_total, run.sink.final_top, n, lexicon_name)
+    if scorer is not None:
+        out["tweet_sentiment"] = tweet_sentiment(tally, scorer)
+    return out

@@ -17,3 +17,4 @@ from helpers.check.lesson05 import *  # noqa: F403
 from helpers.check.lesson06 import *  # noqa: F403
 from helpers.check.lesson07 import *  # noqa: F403
 from helpers.check.lesson08 import *  # noqa: F403
+from helpers.check.lesson09 import *  # noqa: F403

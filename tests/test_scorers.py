@@ -1,0 +1,209 @@
+"""Tweet scorers: the default leaves every engine as it was; vader and model drive top, stream and the
+dashboard's run; the model's plain-Python scorer calls every rated tweet exactly as Spark does."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from helpers import paths, ratings, scorers, sentiment_model
+from helpers.__main__ import main
+from helpers.analyse import Stats, summarise
+from helpers.cli_stream import run_top
+from helpers.engine import read_lines
+from helpers.runner import StreamRun
+from helpers.sources.queue import QueueSource, batches_of
+from helpers.tweets import parse_line
+
+FOOTBALL = paths.SAMPLE_TWEETS / "football.ndjson"
+needs_ratings = pytest.mark.skipif(not ratings.available(), reason=ratings.missing_message())
+
+
+def by_hand(lines: list[str], score) -> tuple[int, int, int]:
+    """(positive, negative, neither) tweets, each called by ``score(text)`` → 1, -1 or 0."""
+    calls = [score(t.text) for t in map(parse_line, lines) if t is not None]
+    return calls.count(1), calls.count(-1), calls.count(0)
+
+
+def test_call_thresholds():
+    assert [scorers.call(s) for s in (0.3, 0.0, -0.01)] == [1, 0, -1]
+    assert [scorers.call(s, scorers.VADER_THRESHOLD) for s in (0.05, 0.0501, -0.05, -0.0501)] == [0, 1, 0, -1]
+
+
+def test_unknown_scorer_names_the_choices():
+    with pytest.raises(ValueError, match=r"^unknown scorer 'bert'; choose one of \['lexicon', 'vader', 'model'\]$"):
+        summarise([], scorer="bert")
+
+
+def test_the_default_scorer_changes_nothing():
+    lines = list(read_lines([FOOTBALL]))
+    a, b = summarise(lines), summarise(lines, scorer="lexicon")
+    assert a.stats == b.stats and a.words == b.words
+    assert (a.stats.positive_tweets, a.stats.negative_tweets, a.stats.neutral_tweets) != (0, 0, 0)
+
+
+def test_vader_tallies_tweets_by_vaders_compound_and_keeps_the_word_counts():
+    lines = list(read_lines([FOOTBALL]))
+    lexicon_run, vader_run = summarise(lines), summarise(lines, scorer="vader")
+    assert vader_run.words == lexicon_run.words  # words and their polarity still come from the lexicon
+    expected = by_hand(lines, lambda text: scorers.call(scorers.vader_compound(text), 0.05))
+    s = vader_run.stats
+    assert (s.positive_tweets, s.negative_tweets, s.neutral_tweets) == expected
+    assert expected != (
+        lexicon_run.stats.positive_tweets,
+        lexicon_run.stats.negative_tweets,
+        lexicon_run.stats.neutral_tweets,
+    )
+
+
+def test_top_prints_the_scorers_tally_only_when_asked(capsys):
+    assert main(["top", "--input", str(FOOTBALL), "--top", "5", "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert "tweet_sentiment" not in plain
+    assert main(["top", "--input", str(FOOTBALL), "--top", "5", "--json", "--scorer", "vader"]) == 0
+    scored = json.loads(capsys.readouterr().out)
+    tally = scored.pop("tweet_sentiment")
+    assert scored == plain
+    lines = list(read_lines([FOOTBALL]))
+    pos, neg, neither = by_hand(lines, lambda text: scorers.call(scorers.vader_compound(text), 0.05))
+    assert tally == {"scorer": "vader", "positive": pos, "negative": neg, "neutral": neither}
+
+
+def test_the_structured_engine_says_it_cannot_take_another_scorer(capsys):
+    assert main(["top", "--engine", "structured", "--input", str(FOOTBALL), "--scorer", "vader"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --scorer: the structured engine scores tweets in Spark SQL with the lexicon only; "
+        "use --engine python or dstream\n"
+    )
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("scorer", ["lexicon", "vader"])
+def test_dstream_top_with_a_scorer_equals_python(sc, scorer):
+    files = [str(FOOTBALL)]
+    python = run_top("python", files, 20, "default", None, None, scorer=scorer)
+    dstream = run_top("dstream", files, 20, "default", None, None, scorer=scorer)
+    assert dstream == python and python["tweet_sentiment"]["scorer"] == scorer
+
+
+@pytest.mark.spark
+def test_the_dashboards_run_tallies_tweets_with_the_chosen_scorer(sc):
+    lines = list(read_lines([FOOTBALL]))[:1200]
+    run = StreamRun(sc, QueueSource(batches_of(lines, 400)), 1.0, 2.0, 1.0, 10, scorer="vader")
+    run.start()
+    try:
+        assert run.wait(3, timeout=300)
+    finally:
+        run.stop()
+    total = Stats()
+    for snap in run.sink.history:
+        total.merge(snap.stats)
+    expected = by_hand(lines, lambda text: scorers.call(scorers.vader_compound(text), 0.05))
+    assert (total.positive_tweets, total.negative_tweets, total.neutral_tweets) == expected
+    assert not run.sink.errors
+
+
+@pytest.mark.spark
+def test_stream_runs_with_a_scorer(sc, capsys, monkeypatch):
+    import helpers.runner
+    from helpers import spark
+
+    monkeypatch.setattr(spark, "stop_all", lambda jvm=True: None)  # keep the session's context for later tests
+
+    runs = []
+
+    class Recorded(helpers.runner.StreamRun):
+        def start(self):
+            runs.append(self)
+            return super().start()
+
+    monkeypatch.setattr(helpers.runner, "StreamRun", Recorded)
+    args = ["stream", "--input", str(FOOTBALL), "--rate", "400", "--batches", "3", "--no-clear"]
+    assert main([*args, "--scorer", "vader", "--window", "2", "--slide", "1"]) == 0
+    out = capsys.readouterr()
+    assert [r.scorer for r in runs] == ["vader"]  # how many tweets arrive in 3 s depends on the machine's load
+    assert re.search(r"^stopped after \d+ batches, \d+ tweets, 0 malformed lines skipped$", out.out, re.M)
+    assert out.err == ""  # no scorer error from any batch
+
+
+# -- the model: trained in Spark on the ratings (once, cached in data/ratings/model/) ---------------------
+@pytest.fixture(scope="module")
+def model():
+    if not ratings.available():
+        pytest.skip(ratings.missing_message())
+    return sentiment_model.cross_validation()
+
+
+@needs_ratings
+@pytest.mark.spark
+def test_the_python_scorer_calls_every_rated_tweet_as_spark_does(sc, model):
+    from pyspark.ml import PipelineModel
+
+    from helpers import spark
+
+    session = spark.get_session()
+    saved = PipelineModel.load(str(sentiment_model.MODEL_DIR / "spark"))
+    frame = sentiment_model.rated_frame(session, ratings.load())
+    got = saved.transform(frame).select("text", "rawPrediction", "prediction").collect()
+    scorer = sentiment_model.load_scorer()
+    assert len(got) == 4196
+    for row in got:
+        margin = scorer.margin(row["text"])
+        assert math.isclose(margin, row["rawPrediction"][1], rel_tol=1e-9, abs_tol=1e-9), row["text"]
+        assert (margin > 0) == (row["prediction"] == 1.0)
+
+
+@needs_ratings
+def test_the_models_cross_validated_accuracy_beats_the_default_lexicon(model):
+    from helpers import evaluate
+
+    result = evaluate.evaluate(names=["lexicon:vader", "model"])
+    lexicon_acc, model_acc = (s["accuracy"] for s in result["scorers"])
+    assert model_acc > lexicon_acc
+    assert model_acc == pytest.approx(sum(model["cv_accuracy"]) / len(model["cv_accuracy"]), abs=0.02)
+    assert max(model["cv_accuracy"]) == pytest.approx(model_acc, abs=0.005)  # out-of-fold calls = CV figure
+
+
+@needs_ratings
+def test_the_model_scorer_drives_top(model):
+    files = [str(FOOTBALL)]
+    result = run_top("python", files, 5, "default", None, None, scorer="model")
+    scorer = sentiment_model.load_scorer()
+    lines = list(read_lines(files))
+    pos, neg, neither = by_hand(lines, lambda text: scorers.call(scorer.margin(text)))
+    assert result["tweet_sentiment"] == {"scorer": "model", "positive": pos, "negative": neg, "neutral": neither}
+
+
+@needs_ratings
+@pytest.mark.spark
+def test_the_model_scorer_drives_the_dstream_run(sc, model):
+    files = [str(FOOTBALL)]
+    assert run_top("dstream", files, 5, "default", None, None, scorer="model") == run_top(
+        "python", files, 5, "default", None, None, scorer="model"
+    )
+
+
+@pytest.mark.spark
+def test_the_dashboards_scorer_control_reaches_its_run(sc):
+    from helpers.dashboard import Dashboard
+
+    lines = list(read_lines([FOOTBALL]))[:800]
+    dash = Dashboard(sc, source=lambda d: QueueSource(batches_of(lines, 400)))
+    dash.window.value, dash.slide.value = 2, 1
+    assert dash.scorer.value == "lexicon" and dash.scorer.options[1] == ("VADER's rules", "vader")
+    dash.scorer.value = "vader"
+    assert dash.start()
+    try:
+        assert dash.scorer.disabled and dash.run.scorer == "vader"
+        assert dash.wait(2, timeout=300)
+        total = Stats()
+        for snap in dash.run.sink.history:
+            total.merge(snap.stats)
+    finally:
+        dash.stop()
+    expected = by_hand(lines, lambda text: scorers.call(scorers.vader_compound(text), 0.05))
+    assert (total.positive_tweets, total.negative_tweets, total.neutral_tweets) == expected
+    assert not dash.scorer.disabled and not dash.errors
