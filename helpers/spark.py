@@ -7,6 +7,7 @@ running context, so re-running a cell never fails with "Cannot run multiple Spar
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import sys
@@ -38,8 +39,45 @@ DRIVER_MEMORY = "768m"
 def _environment() -> None:
     """Loopback only, the same Python on driver and workers, and nothing from a user's SPARK_CONF_DIR."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_PYTHON"] = worker_python()
     os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+
+
+_WORKER_SCRIPT = """#!/bin/sh
+# Spark's Python workers for the Spark Streaming Sentiment Lab: this interpreter, importing pyspark from
+# the installed package (compiled once, cached) instead of the pyspark.zip Spark puts first on PYTHONPATH.
+new=
+IFS=:
+for p in $PYTHONPATH; do case "$p" in {lib}/*) ;; *) new="${{new:+$new:}}$p" ;; esac; done
+unset IFS
+PYTHONPATH=$new
+export PYTHONPATH
+exec "{python}" "$@"
+"""
+
+
+def worker_python() -> str:
+    """The interpreter Spark starts for Python workers: this one (it has pyarrow, the kit, the same pyspark).
+
+    On POSIX a small launcher drops the ``pyspark.zip`` of this same pyspark install from the workers'
+    ``PYTHONPATH``: Python compiles every module imported from a zip at each start, which made a Python
+    data source's planner worker (``format("tweets")``) miss Spark's fixed 10 s connect-back timeout on a
+    busy machine ("Python worker failed to connect back").
+    """
+    import pyspark
+
+    lib = Path(pyspark.__file__).resolve().parent / "python" / "lib"
+    if os.name != "posix" or not (lib / "pyspark.zip").exists() or any(c in str(lib) + sys.executable for c in '"$`'):
+        return sys.executable
+    script = _WORKER_SCRIPT.format(lib=lib, python=sys.executable)
+    digest = hashlib.sha1(script.encode()).hexdigest()[:10]
+    path = Path(tempfile.gettempdir()) / f"spark-lab-python-{os.getuid()}-{digest}.sh"
+    if not path.exists() or path.read_text() != script:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(script)
+        tmp.chmod(0o755)
+        tmp.replace(path)
+    return str(path)
 
 
 def free_port() -> int:
@@ -153,13 +191,65 @@ def get_context(
 
 
 def get_session(app_name: str = "spark-lab", ui: bool = False, master_url: str | None = None) -> SparkSession:
-    """A SparkSession on the running context (started if needed), with few shuffle partitions."""
+    """A SparkSession on the running context (started if needed), with few shuffle partitions.
+
+    With ``LAB_SPARK_CONNECT=1`` in the environment it is a Spark Connect client session instead
+    (``connect_session``): notebook 06 runs on either.
+    """
     from pyspark.sql import SparkSession
 
+    if os.environ.get(CONNECT_ENV, "") not in ("", "0"):
+        return connect_session(app_name, ui, master_url)
     sc = get_context(app_name, ui, master_url)
     session = SparkSession(sc) if SparkSession.getActiveSession() is None else SparkSession.getActiveSession()
     session.conf.set("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
+    register_sources(session)
     return session
+
+
+#: Set to 1 to make ``get_session`` return a Spark Connect session (tests/test_connect.py runs notebook 06 so).
+CONNECT_ENV = "LAB_SPARK_CONNECT"
+_connect_url: list[str] = []  # the running local Connect server's address, with its token
+
+
+def connect_session(app_name: str = "spark-lab", ui: bool = False, master_url: str | None = None) -> SparkSession:
+    """A Spark Connect client session on a local Connect server started in this process (127.0.0.1, a free port).
+
+    What ``SparkSession.builder.master("local[2]").config("spark.api.mode", "connect")`` does, except that
+    pyspark's own way always uses port 15002 (a second kernel doing the same collides); here the server
+    listens on 127.0.0.1, on a free port, behind a random token. The client has DataFrames and Structured
+    Streaming, not the SparkContext, RDDs or DStreams.
+    """
+    from pyspark.sql import SparkSession as ClassicSession
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    if active_context() is None or not _connect_url:
+        port, token = free_port(), hashlib.sha256(os.urandom(32)).hexdigest()[:32]
+        server = {
+            "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(port),
+            "spark.connect.authenticate.token": token,
+        }
+        ClassicSession(get_context(app_name, ui, master_url, conf=server))  # the server's own session
+        _connect_url[:] = [f"sc://localhost:{port}/;token={token}"]
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"  # pyspark.sql.functions now build Connect columns
+    session = ConnectSession.builder.remote(_connect_url[0]).getOrCreate()
+    session.conf.set("spark.sql.shuffle.partitions", str(SHUFFLE_PARTITIONS))
+    register_sources(session)
+    return session
+
+
+def register_sources(session: SparkSession) -> None:
+    """Register the kit's Python data sources (``format("tweets")``) on ``session``.
+
+    Python sources run in Python workers that need pyarrow; ``_environment`` points ``PYSPARK_PYTHON``
+    at this interpreter through ``worker_python`` (unset, the workers ran the system ``python3`` and failed
+    to connect back).
+    """
+    from helpers.sources.tweet_source import TweetDataSource
+
+    session.dataSource.register(TweetDataSource)
 
 
 def ui_url(sc: SparkContext | None = None) -> str | None:
@@ -252,6 +342,9 @@ def stop_all(jvm: bool = True) -> None:
                 proc.wait()
         SparkContext._gateway = None
         SparkContext._jvm = None
+    if _connect_url and SparkContext._active_spark_context is None:
+        _connect_url.clear()  # the Connect server stopped with its context
+        os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
 
 
 def preflight(start_spark: bool = True) -> list[_preflight.Check]:

@@ -1,31 +1,35 @@
 """The sentiment pipeline in Structured Streaming: DataFrame functions only, no Python UDF on the hot path.
 
-    lines  = FileSource.from_files(paths.sample_files()).stream(session)   # or SocketSource(server)
+    lines  = TweetSource(paths.sample_files()).stream(session)    # format("tweets"), or FileSource(...)
     tweets = tokenize(parse(lines))        # status, event_time, words, tokens: one row per line
     words(tweets)                          # one row per counted word, with its tweet's event time
     with_polarity(words(tweets), lexicon_frame(session))   # stream–static join, the lexicon broadcast
+    running_counts(tweets)                 # groupBy("word").count(): the running totals, Spark's state
+    windowed_counts(tweets, 1800, 600, 600)   # withWatermark + groupBy(window(...), "word").count()
 
     run = StructuredRun(session, FileSource.from_batches(batches), window_s=1800, slide_s=600)
     run.start(); run.finish(); run.stop()          # a bounded run (availableNow) …
     run.sink.latest                                # … feeding the same Snapshot as the DStream sink
 
-``top_from_files(session, files, n)`` is ``python -m helpers top --engine structured``: the same JSON as
-the python and dstream engines (whole files as micro-batches of about 64 MB, only the word counts and
-tallies ``top`` prints). ``parse`` is ``helpers.tweets.parse_line`` in SQL expressions: a plain tweet
-line takes a fast road (``parse_json`` to validate, a fixed ``from_json`` schema to read), every other
-line the exact one (Spark 4's VARIANT type tells a JSON string from a number, which ``from_json``
-cannot); ``tokenize`` is ``helpers.text``'s regex translated for Java, its character classes generated
-from Python's own.
+``top_from_files(session, files, n, checkpoint=DIR)`` is ``python -m helpers top --engine structured
+--checkpoint DIR``: the same JSON as the python and dstream engines, the totals read back from the
+query's state store. ``parse`` is ``helpers.tweets.parse_line`` in SQL expressions: a plain tweet line
+takes a fast road (``parse_json`` to validate, a fixed ``from_json`` schema to read), every other line
+the exact one (Spark 4's VARIANT type tells a JSON string from a number, which ``from_json`` cannot);
+``tokenize`` is ``helpers.text``'s regex translated for Java, its character classes generated from
+Python's own.
 
-Windows are event-time windows (``created_at``), not processing-time ones as in the DStream pipeline:
-``StructuredRun`` counts each micro-batch with ``foreachBatch`` and keeps running totals and windows on
-the driver by Spark's rules for ``withWatermark(...).groupBy(window(...))``: a window's rows arriving
-once the watermark (the largest event time seen, minus the delay) has passed its end are dropped.
-``windowed_counts`` is Spark's own stateful version of the same (the tests check that both agree).
+The state lives in Spark: running totals in a streaming ``groupBy(...).count()`` (update mode), windows
+in an event-time windowed aggregation with a watermark (``created_at``, not processing time as in the
+DStream pipeline): Spark drops a window's rows that arrive once the watermark (the largest event time
+seen, minus the delay) has passed its end, and forgets the window. Both are recoverable from their
+checkpoints and readable with ``spark.read.format("statestore")``. The driver keeps only the rows Spark
+emits, for display.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -34,7 +38,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,8 +53,6 @@ from helpers.tweets import MAX_LINE_CHARS
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
     from pyspark.sql.streaming import StreamingQuery
-
-    from helpers.sources.socket_server import ReplayServer
 
 #: Event-time windows of StructuredRun: 30 minutes sliding every 10, late rows dropped 10 minutes on.
 WINDOW_S, SLIDE_S, WATERMARK_S = 1800.0, 600.0, 600.0
@@ -565,6 +567,13 @@ def tweet_scores(tweets: DataFrame, lexicon: DataFrame) -> DataFrame:
     marks = scored.where(negator | (F.col("score") != 0)).select(
         "uid", F.struct("pos", negator.alias("neg"), "score").alias("m")
     )
+    ordered = marks.groupBy("uid").agg(F.array_sort(F.collect_list("m")).alias("marks"))
+    return ordered.select("uid", _fold_score(F.col("marks")).alias("score"))
+
+
+def _fold_score(marks: Column) -> Column:
+    """Fold a tweet's ``(pos, neg, score)`` marks, in word order, into its score (``lexicon.tweet_score``)."""
+    F = _f()
     start = F.struct(F.lit(0.0).alias("total"), F.lit(-4).alias("neg_at"))
 
     def step(acc: Column, m: Column) -> Column:
@@ -573,8 +582,61 @@ def tweet_scores(tweets: DataFrame, lexicon: DataFrame) -> DataFrame:
             F.struct((acc["total"] + signed).alias("total"), F.lit(-4).alias("neg_at"))
         )
 
-    ordered = marks.groupBy("uid").agg(F.array_sort(F.collect_list("m")).alias("marks"))
-    return ordered.select("uid", F.aggregate("marks", start, step, lambda acc: acc["total"]).alias("score"))
+    return F.aggregate(marks, start, step, lambda acc: acc["total"])
+
+
+def _sql_string(text: str) -> str:
+    """``text`` as a Spark SQL string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@cache
+def _lexicon_sql(lexicon_name: str) -> tuple[str, list[tuple[str, str]]]:
+    """The lexicon as SQL: the list of its words, and ``(score, words with that score)`` per distinct score.
+
+    ``x IN (…)`` with more than a few values is a hash-set lookup in Spark (``InSet``), where a map literal
+    would be searched key by key: a lexicon lookup stays cheap inside a row, with no join and no grouping.
+    """
+    table = lexicon_scores(lexicon_name)
+    by_score: dict[float, list[str]] = {}
+    for word, score in sorted(table.items()):
+        by_score.setdefault(float(score), []).append(_sql_string(word))
+    every = ", ".join(_sql_string(w) for w in sorted(table))
+    return every, [(f"{score!r}D", ", ".join(words)) for score, words in sorted(by_score.items())]
+
+
+def word_score_sql(x: str, lexicon_name: str = "default") -> str:
+    """SQL for the score of token ``x`` (``#love`` takes ``love``'s when not listed itself), 0.0 if unknown."""
+    every, groups = _lexicon_sql(lexicon_name)
+
+    def case(y: str) -> str:
+        return "CASE " + " ".join(f"WHEN {y} IN ({words}) THEN {score}" for score, words in groups) + " END"
+
+    bare = f"substr({x}, 2)"
+    return (
+        f"CASE WHEN {x} IN ({every}) THEN {case(x)} "
+        f"WHEN startswith({x}, '#') AND {bare} IN ({every}) THEN {case(bare)} ELSE 0.0D END"
+    )
+
+
+def tweet_score(words_column: str, lexicon_name: str = "default") -> Column:
+    """``lexicon.tweet_score`` of each tweet's ``words`` (as ``tweet_scores``, but row by row: no join, no
+    ``groupBy``), so it can come before a streaming aggregation."""
+    F = _f()
+    negators = ", ".join(_sql_string(w) for w in sorted(NEGATORS))
+    suffix = _sql_string("n't")
+    negated = f"w IN ({negators}) OR endswith(w, {suffix})"
+    marks = (
+        f"filter(transform({words_column}, (w, i) -> named_struct('pos', i, "
+        f"'neg', {negated}, 'score', {word_score_sql('w', lexicon_name)})), "
+        "m -> m.neg OR m.score != 0)"
+    )
+    return _fold_score(F.expr(marks))
+
+
+def word_score(column: str, lexicon_name: str = "default") -> Column:
+    """The score of the token in ``column`` (``word_score_sql`` as a Column)."""
+    return _f().expr(word_score_sql(column, lexicon_name))
 
 
 def windowed_counts(
@@ -595,6 +657,58 @@ def windowed_counts(
 
 def _duration(seconds: float) -> str:
     return f"{round(seconds * 1000)} milliseconds"
+
+
+# --- the running totals: Spark's state ---------------------------------------------------------------------
+
+#: Marker rows start with a NUL, which no token holds: ``"\0tweet"``, ``"\0malformed"``… per line,
+#: ``"\0positive"``/``"\0negative"`` per tweet of that sentiment.
+MARK = "\0"
+
+
+def counted_rows(tweets: DataFrame, lexicon_name: str | None = None) -> DataFrame:
+    """One ``word`` row per counted token, and one marker row per line for its status; with a lexicon
+    also one marker row per positive or negative tweet, and each row's ``polarity`` (null on markers).
+
+    ``groupBy(...).count()`` over these rows is every running total the kit shows, in one stateful
+    aggregation (Spark allows one per query in update mode).
+    """
+    F = _f()
+    is_tweet = F.col("status") == TWEET
+    tokens = F.when(is_tweet, F.col("tokens")).otherwise(F.array().cast("array<string>"))
+    marks = [F.concat(F.lit(MARK), F.col("status"))]
+    if lexicon_name is not None:
+        tweets = tweets.withColumn("_score", tweet_score("words", lexicon_name))  # computed once, used twice
+        score = F.col("_score")
+        marks.append(
+            F.when(is_tweet & (score > 0), F.lit(MARK + "positive")).when(
+                is_tweet & (score < 0), F.lit(MARK + "negative")
+            )
+        )
+    marked = F.concat(F.filter(F.array(*marks), lambda m: m.isNotNull()), tokens)
+    rows = tweets.select(F.explode(marked).alias("word"))
+    if lexicon_name is None:
+        return rows
+    score = word_score("word", lexicon_name)
+    polarity = F.when(score > 0, "positive").when(score < 0, "negative").otherwise("neutral")
+    return rows.withColumn("polarity", F.when(~F.col("word").startswith(MARK), polarity))
+
+
+def running_counts(tweets: DataFrame, lexicon_name: str | None = None) -> DataFrame:
+    """``(word[, polarity], count)``: the running totals of ``counted_rows``, kept by Spark as state on a stream."""
+    keys = ["word"] if lexicon_name is None else ["word", "polarity"]
+    return counted_rows(tweets, lexicon_name).groupBy(*keys).count()
+
+
+def state_counts(session: SparkSession, checkpoint: str | Path) -> dict[str, int]:
+    """The counts ``running_counts`` left in a query's checkpoint, read with ``format("statestore")``.
+
+    Empty when no micro-batch was committed yet (there is no state to read).
+    """
+    if not any(p.name.isdigit() for p in (Path(checkpoint) / "commits").glob("*")):
+        return {}
+    state = session.read.format("statestore").load(str(checkpoint))
+    return {r[0]: r[1] for r in state.select("key.word", "value.count").collect()}
 
 
 # --- sources ------------------------------------------------------------------------------------------------
@@ -661,41 +775,68 @@ def _in_order(folder: Path) -> Path:
     return folder
 
 
-class SocketSource:
-    """Spark's socket source on a ``ReplayServer`` (or anything listening on ``host:port``), one line a row.
+class TweetSource:
+    """The kit's ``format("tweets")`` source on files: replayable, in order, resumable from a checkpoint.
 
-    Unbounded: the query runs a micro-batch every ``batch_s`` seconds with the lines received since the
-    last one. Like ``socketTextStream``, it is for learning, not for production: nothing is replayable.
+    ``rows_per_batch`` caps a micro-batch (``maxRowsPerTrigger``); ``paced`` runs a micro-batch every
+    ``batch_s`` seconds (a replay at ``rows_per_batch / batch_s`` tweets a second), otherwise the query takes
+    what is there (``availableNow``) and stops. ``from_lines`` stages lines in a file of its own.
     """
 
-    def __init__(self, server: ReplayServer) -> None:
-        self.server = server
+    def __init__(
+        self, files: Iterable[str | Path], rows_per_batch: int | None = None, paced: bool = False, owned: bool = False
+    ) -> None:
+        self.paths = [Path(f).resolve() for f in files]
+        self.rows_per_batch, self.paced, self._owned = rows_per_batch, paced, owned
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[str], rows_per_batch: int | None = None, paced: bool = False) -> TweetSource:
+        """The lines, staged in a new file (deleted by ``stop``)."""
+        folder = Path(tempfile.mkdtemp(prefix="lab-structured-in-"))
+        path = folder / "tweets.ndjson"
+        path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        return cls([path], rows_per_batch, paced, owned=True)
 
     def stream(self, session: SparkSession) -> DataFrame:
-        """``readStream.format("socket")``: a streaming DataFrame of one ``value`` column."""
-        return (
-            session.readStream.format("socket").option("host", self.server.host).option("port", self.server.port).load()
-        )
+        """``readStream.format("tweets")``: a streaming DataFrame of one ``value`` column."""
+        reader = session.readStream.format("tweets").option("path", ",".join(str(p) for p in self.paths))
+        if self.rows_per_batch:
+            reader = reader.option("maxRowsPerTrigger", self.rows_per_batch)
+        return reader.load()
 
     def trigger(self, batch_s: float) -> dict[str, Any]:
-        """A micro-batch every ``batch_s`` seconds."""
-        return {"processingTime": _duration(batch_s)}
+        """Paced: a micro-batch every ``batch_s`` seconds; otherwise what is there, then stop."""
+        return {"processingTime": _duration(batch_s)} if self.paced else {"availableNow": True}
 
     def stop(self) -> None:
-        """Stop the server (the query sees the end of its input)."""
-        self.server.stop()
+        """Delete the staged file if ``from_lines`` made it."""
+        if self._owned:
+            shutil.rmtree(self.paths[0].parent, ignore_errors=True)
+
+
+def tweet_replay(dash: Any) -> TweetSource:
+    """The Structured dashboard's source, from its controls: the sample (one topic or all, merged in time
+    order, ``dash.limit`` lines at most) at ``dash.speed`` tweets a second through ``format("tweets")``."""
+    from helpers import paths
+    from helpers.sources.replay import merged_lines
+
+    topic = dash.topic.value or None
+    lines = merged_lines(paths.sample_files([topic]) if topic else paths.sample_files())
+    if dash.limit is not None:
+        lines = itertools.islice(lines, dash.limit)
+    rows = max(1, round(float(dash.speed.value) * dash.batch_s))
+    dash.note.value = f"replaying the shipped sample ({topic or 'all topics'}) at {dash.speed.value} tweets/s"
+    return TweetSource.from_lines(lines, rows_per_batch=rows, paced=True)
 
 
 def as_source(source: Any) -> Any:
-    """A Structured source for ``source``: itself if it has ``stream()``; a ``ReplayServer``, or the
-    dashboard's ``SocketReplay`` (which holds one as ``.server``), becomes a ``SocketSource``."""
+    """``source`` if it is a Structured source (it has ``stream(session)``); else a TypeError that says why."""
     if hasattr(source, "stream"):
         return source
-    if hasattr(source, "server"):
-        return SocketSource(source.server)
-    if hasattr(source, "host") and hasattr(source, "port"):
-        return SocketSource(source)
-    raise TypeError(f"{type(source).__name__} is not a Structured Streaming source (it needs a stream(session))")
+    raise TypeError(
+        f"{type(source).__name__} is not a Structured Streaming source (it needs a stream(session)); "
+        "use TweetSource or FileSource: a socket cannot replay what a restarted query needs"
+    )
 
 
 # --- data for notebook 06 -------------------------------------------------------------------------------
@@ -771,37 +912,7 @@ def finish(query: StreamingQuery, timeout: float = 300.0) -> None:
 stop_query, stop_queries = spark.stop_query, spark.stop_queries
 
 
-# --- the run: foreachBatch feeding a Snapshot ---------------------------------------------------------------
-
-
-def _rows(df: DataFrame, kind: str) -> DataFrame:
-    """``df`` in the one shape ``StructuredRun.summarise`` collects: kind, word, start, end, count, polarity."""
-    F = _f()
-    have = set(df.columns)
-
-    def col(name: str, kind_of: str) -> Column:
-        return F.col(name).cast(kind_of) if name in have else F.lit(None).cast(kind_of)
-
-    return df.select(
-        F.lit(kind).alias("kind"),
-        col("word", "string").alias("word"),
-        col("start", "long").alias("start"),
-        col("end", "long").alias("end"),
-        col("count", "long").alias("count"),
-        col("polarity", "string").alias("polarity"),
-    )
-
-
-@dataclass
-class BatchResult:
-    """What one micro-batch held: its Stats, lines, word counts, ``(start, end, word, count)`` per event-time
-    window (microseconds since the epoch), and its largest event time."""
-
-    stats: Stats
-    lines: int
-    counts: Counter[str]
-    windows: list[tuple[int, int, str, int]]
-    max_event_us: int | None
+# --- the run: Spark keeps the state, foreachBatch hands its updates to a Snapshot ---------------------------
 
 
 def current_window(max_event_us: int, window_s: float, slide_s: float) -> tuple[int, int]:
@@ -814,18 +925,32 @@ def current_window(max_event_us: int, window_s: float, slide_s: float) -> tuple[
     return start, start + w
 
 
+def _micros(stamp: str | None) -> int | None:
+    """A progress report's event time (``2026-11-20T09:39:58.000Z``) in microseconds since the epoch."""
+    if not stamp:
+        return None
+    when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return int(when.timestamp()) * 1_000_000 + when.microsecond
+
+
 @dataclass
 class StructuredRun:
-    """One run of the Structured Streaming pipeline: its query, its source, and a ``SnapshotSink``.
+    """One run of the Structured Streaming pipeline: two queries whose state Spark keeps, and a ``SnapshotSink``.
 
     The same life cycle as ``helpers.runner.StreamRun`` (``start()``, ``wait(batches)``, ``stop()``,
-    ``.sink``, ``.running``), so the dashboard and the command line drive either. ``window_s``,
-    ``slide_s`` and ``watermark_s`` are event time (``created_at``); ``batch_s`` is the trigger
-    interval of an unbounded source. After each micro-batch: running totals, each window's counts
-    (rows for windows the watermark has passed are dropped, as Spark's state would), the current
-    window (the last ``window_s`` up to the newest tweet) joined with the totals into a ``Snapshot``.
-    With ``counts_only`` (what ``top`` needs) a micro-batch only adds its tweets, malformed lines and
-    word counts: no sentiment, no windows, no current window.
+    ``.sink``, ``.running``), so the dashboard and the command line drive either.
+
+    - the totals query: ``running_counts`` (tweets, malformed lines, sentiment, every word) in update
+      mode; its ``foreachBatch`` receives the totals Spark updated and turns them into a snapshot;
+    - the windows query: ``windowed_counts`` with ``withWatermark`` in update mode (event time,
+      ``created_at``); Spark drops late rows and forgets closed windows, ``foreachBatch`` receives the
+      windows it updated.
+
+    The driver keeps only copies of the rows Spark emitted, for display (``totals``, ``windows``); a
+    batch's stats are the change in Spark's totals. The watermark, the newest event time and the rows
+    dropped as late are Spark's, from the windows query's progress. Both checkpoints go under
+    ``checkpoint`` (``totals/``, ``windows/``; a fresh folder, deleted by ``stop``, when not given).
+    With ``counts_only`` (tweets, malformed lines and words) only the totals query runs.
     """
 
     session: SparkSession
@@ -841,14 +966,13 @@ class StructuredRun:
     totals_top: int = 0
     watermark_s: float = WATERMARK_S
     counts_only: bool = False
+    checkpoint: str | Path | None = None
     query: StreamingQuery | None = field(default=None, init=False)
+    windows_query: StreamingQuery | None = field(default=None, init=False)
     sink: SnapshotSink = field(init=False)
     totals: Counter[str] = field(default_factory=Counter, init=False)
     windows: dict[tuple[int, int], Counter[str]] = field(default_factory=dict, init=False)
-    watermark_ms: int = field(default=0, init=False)
-    max_event_us: int | None = field(default=None, init=False)
     lines_total: int = field(default=0, init=False)
-    late_words: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         if not 0 < self.slide_s <= self.window_s:
@@ -859,24 +983,42 @@ class StructuredRun:
         self.sink = SnapshotSink(self.top_n, self.batch_s, self.lexicon_name, self.listeners)
         if self.totals_top:
             self.sink.totals_top_n = self.totals_top
-        self._checkpoint: Path | None = None
+        self._root: Path | None = None
         self._stopping = threading.Event()
-        self._lexicon: DataFrame | None = None
-        self._late_watermark_ms = 0
+        self._shown: dict[str, int] = {}  # Spark's latest count of every key it emitted (markers included)
+        self._progress: dict[int, dict[str, Any]] = {}  # the windows query's progress, by batch id
+        self._lock = threading.Lock()
 
     # -- life cycle ---------------------------------------------------------------------------------------
     def start(self) -> StructuredRun:
-        """Build the query on the source and start it (a fresh checkpoint folder each time)."""
+        """Build both queries on the source and start them."""
         configure(self.session)
-        self._lexicon = lexicon_frame(self.session, self.lexicon_name)
+        self._root = Path(self.checkpoint) if self.checkpoint is not None else checkpoint_dir()
+        trigger = self.source.trigger(self.batch_s)
+        lexicon = None if self.counts_only else self.lexicon_name
+        if not self.counts_only:
+            F = _f()
+            tweets = tokenize(parse(self.source.stream(self.session), self.topic, self.lang))
+            windows = windowed_counts(tweets, self.window_s, self.slide_s, self.watermark_s).select(
+                F.unix_micros(F.col("window.start")).alias("start"),
+                F.unix_micros(F.col("window.end")).alias("end"),
+                "word",
+                "count",
+            )
+            self.windows_query = (
+                windows.writeStream.outputMode("update")
+                .foreachBatch(self._on_windows)
+                .option("checkpointLocation", str(self._root / "windows"))
+                .trigger(**trigger)
+                .start()
+            )
         tweets = tokenize(parse(self.source.stream(self.session), self.topic, self.lang))
-        self._checkpoint = checkpoint_dir()
-        columns = ["status", "tokens"] if self.counts_only else ["status", "event_time", "words", "tokens"]
         self.query = (
-            tweets.select(*columns)
-            .writeStream.foreachBatch(self._on_batch)
-            .option("checkpointLocation", str(self._checkpoint))
-            .trigger(**self.source.trigger(self.batch_s))
+            running_counts(tweets, lexicon)
+            .writeStream.outputMode("update")
+            .foreachBatch(self._on_totals)
+            .option("checkpointLocation", str(self._root / "totals"))
+            .trigger(**trigger)
             .start()
         )
         return self
@@ -886,10 +1028,13 @@ class StructuredRun:
         return self.sink.wait_for(batches, timeout)
 
     def finish(self, timeout: float = 300.0) -> StructuredRun:
-        """Wait for a bounded run (a ``FileSource``) to end by itself; raise if it failed or timed out."""
+        """Wait for a bounded run (``availableNow``) to end by itself; raise if it failed or timed out."""
         if self.query is None:
             raise RuntimeError("start() the run first")
-        finish(self.query, timeout)
+        for query in (self.windows_query, self.query):
+            if query is not None:
+                finish(query, timeout)
+        self._keep_progress()
         return self
 
     @property
@@ -898,141 +1043,61 @@ class StructuredRun:
         return self.query is not None
 
     def stop(self) -> None:
-        """Stop the source, then the query between two micro-batches; safe to call twice."""
+        """Stop both queries between two micro-batches, then the source; safe to call twice."""
         self._stopping.set()
+        self._keep_progress()
+        for name in ("windows_query", "query"):
+            query = getattr(self, name)
+            if query is not None and query.isActive:
+                stop_query(query)
+            setattr(self, name, None)
         self.source.stop()
-        if self.query is not None:
-            if self.query.isActive:
-                stop_query(self.query)
-            self.query = None
         self.sink.close()
-        if self._checkpoint is not None:
-            shutil.rmtree(self._checkpoint, ignore_errors=True)
-            self._checkpoint = None
+        if self.checkpoint is None and self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+            self._root = None
 
-    # -- per micro-batch, in the query's thread ---------------------------------------------------------
-    def _on_batch(self, batch: DataFrame, batch_id: int) -> None:
-        now, started = datetime.now(timezone.utc), time.perf_counter()
-        try:
-            result = self.count_words(batch) if self.counts_only else self.summarise(batch)
-        except Exception as e:  # a failed batch is reported (unless we are stopping), the stream goes on
-            if not self._stopping.is_set():
-                self.sink.error("micro-batch", e)
-            result = BatchResult(Stats(), 0, Counter(), [], None)
-        updated = self._merge(result)
-        current = None if updated is None else [(w, (c, self.totals[w])) for w, c in updated.items() if c > 0]
-        totals = self.totals.items() if self.totals_top else None
-        self.sink.record(now, result.stats, started, current, totals)
+    # -- what Spark reports -------------------------------------------------------------------------------
+    def _keep_progress(self) -> None:
+        """Copy the windows query's recent progress reports (asked outside the lock: a py4j call can wait
+        on the query, whose micro-batch may be waiting on this lock in ``_on_totals``)."""
+        query = self.windows_query
+        reports = query.recentProgress if query is not None else []
+        with self._lock:
+            for p in reports:
+                self._progress[p["batchId"]] = p
 
-    def count_words(self, batch: DataFrame) -> BatchResult:
-        """What ``top`` needs from one micro-batch, in one Spark job: tweets, malformed lines, word counts.
+    def _event_time(self, key: str) -> int | None:
+        with self._lock:
+            stamps = [_micros(p.get("eventTime", {}).get(key)) for p in self._progress.values()]
+        return max((us for us in stamps if us is not None), default=None)
 
-        Each line adds a marker (its status after a NUL, which no token holds) to its tokens, so one
-        ``groupBy("word")`` counts lines and words together. No sentiment, windows or event time.
-        """
-        F = _f()
-        tokens = F.when(F.col("status") == TWEET, F.col("tokens")).otherwise(F.array().cast("array<string>"))
-        marked = F.concat(F.array(F.concat(F.lit("\0"), F.col("status"))), tokens)
-        rows = batch.select(F.explode(marked).alias("word")).groupBy("word").count().collect()
-        counts = Counter({r["word"]: r["count"] for r in rows})
-        tally = {word[1:]: counts.pop(word) for word in list(counts) if word.startswith("\0")}
-        tweets, malformed = tally.get(TWEET, 0), tally.get(MALFORMED, 0)
-        stats = Stats(tweets=tweets, malformed=malformed)
-        return BatchResult(stats, sum(tally.values()), counts, [], None)
+    @property
+    def max_event_us(self) -> int | None:
+        """The newest event time Spark has seen (microseconds), None before the first tweet."""
+        return self._event_time("max")
 
-    def summarise(self, batch: DataFrame) -> BatchResult:
-        """Everything the run needs from one micro-batch, in one Spark job after parsing: its tallies
-        and tweet sentiment, its word counts with their polarity, its words per event-time window."""
-        F = _f()
-        lexicon = self._lexicon if self._lexicon is not None else lexicon_frame(self.session, self.lexicon_name)
-        # Parse and tokenize once, and cut the lineage: every DataFrame below is then planned on a
-        # small in-memory table instead of on the whole parser again.
-        b = batch.withColumn("uid", F.monotonically_increasing_id()).localCheckpoint(eager=True)
-        is_tweet = F.col("status") == TWEET
-        tallies = b.agg(
-            F.count("*").alias("lines"),
-            F.count_if(is_tweet).alias("tweets"),
-            F.count_if(F.col("status") == MALFORMED).alias("malformed"),
-            F.max(F.when(is_tweet, F.unix_micros("event_time"))).alias("max_event_us"),
-        )
-        sentiment = tweet_scores(b, lexicon).agg(
-            F.count_if(F.col("score") > 0).alias("positive"), F.count_if(F.col("score") < 0).alias("negative")
-        )
-        both = tallies.crossJoin(sentiment)
-        by_name = both.select(
-            F.inline(F.array(*[F.struct(F.lit(n).alias("word"), F.col(n).alias("count")) for n in both.columns]))
-        )
-        counts = with_polarity(words(b).groupBy("word").count(), lexicon)
-        windows = windowed_counts(b, self.window_s, self.slide_s).select(
-            F.unix_micros(F.col("window.start")).alias("start"),
-            F.unix_micros(F.col("window.end")).alias("end"),
-            "word",
-            "count",
-        )
-        union = _rows(by_name, "tally").unionByName(_rows(counts, "word")).unionByName(_rows(windows, "window"))
-        rows = union.collect()
-        tally: dict[str, int] = {}
-        word_counts: Counter[str] = Counter()
-        by_polarity: Counter[str] = Counter()
-        window_rows = []
-        for r in rows:
-            if r["kind"] == "tally":
-                tally[r["word"]] = r["count"]
-            elif r["kind"] == "word":
-                word_counts[r["word"]] = r["count"]
-                by_polarity[r["polarity"]] += r["count"]
-            else:
-                window_rows.append((r["start"], r["end"], r["word"], r["count"]))
-        stats = Stats(
-            tweets=tally["tweets"],
-            malformed=tally["malformed"],
-            positive_tweets=tally["positive"],
-            negative_tweets=tally["negative"],
-            neutral_tweets=tally["tweets"] - tally["positive"] - tally["negative"],
-            positive_words=by_polarity["positive"],
-            negative_words=by_polarity["negative"],
-            neutral_words=by_polarity["neutral"],
-        )
-        return BatchResult(stats, tally["lines"], word_counts, window_rows, tally["max_event_us"])
+    @property
+    def watermark(self) -> datetime:
+        """Spark's watermark after the last micro-batch, as a UTC datetime."""
+        return datetime.fromtimestamp((self._event_time("watermark") or 0) / 1e6, UTC)
 
-    def _merge(self, result: BatchResult) -> Counter[str] | None:
-        """Add a batch into the totals and windows, then move the watermark; the current window if it changed.
-
-        Spark's rules for a windowed aggregation with a watermark (4.x): after each batch the watermark
-        moves up to the largest event time seen (in whole milliseconds) minus the delay, never back;
-        a batch drops a window's rows as late when the window ends at or before the watermark the
-        *previous* batch used (since Spark 3.4, ``spark.sql.streaming.statefulOperator.allowMultiple``),
-        so a watermark takes effect one batch after it is set.
-        """
-        self.lines_total += result.lines
-        self.totals.update(result.counts)
-        touched = set()
-        for start, end, word, n in result.windows:
-            if end <= self._late_watermark_ms * 1000:
-                self.late_words += n
-                continue
-            self.windows.setdefault((start, end), Counter())[word] += n
-            touched.add((start, end))
-        before = self._current
-        if result.max_event_us is not None:
-            if self.max_event_us is None or result.max_event_us > self.max_event_us:
-                self.max_event_us = result.max_event_us
-            ms = result.max_event_us // 1000 if result.max_event_us >= 0 else -(-result.max_event_us // 1000)
-            candidate = ms - round(self.watermark_s * 1000)
-        else:
-            candidate = self.watermark_ms
-        self._late_watermark_ms = self.watermark_ms
-        self.watermark_ms = max(self.watermark_ms, candidate)
-        now = self._current
-        if now is None or (now == before and now not in touched):
-            return None
-        return self.windows.get(now, Counter())
+    @property
+    def late_words(self) -> int:
+        """Word rows Spark dropped as late (``numRowsDroppedByWatermark``) over the run."""
+        self._keep_progress()
+        with self._lock:
+            return sum(s["numRowsDroppedByWatermark"] for p in self._progress.values() for s in p["stateOperators"])
 
     @property
     def _current(self) -> tuple[int, int] | None:
-        if self.max_event_us is None:
+        """The window to show: of the windows Spark emitted, the one ending soonest that holds the newest tweet."""
+        newest = self.max_event_us
+        if newest is None:
             return None
-        return current_window(self.max_event_us, self.window_s, self.slide_s)
+        with self._lock:
+            holding = [span for span in self.windows if span[0] <= newest < span[1]]
+        return min(holding, key=lambda span: span[1], default=None)
 
     @property
     def current(self) -> tuple[datetime, datetime] | None:
@@ -1040,23 +1105,76 @@ class StructuredRun:
         span = self._current
         if span is None:
             return None
-        return tuple(datetime.fromtimestamp(us / 1e6, timezone.utc) for us in span)  # type: ignore[return-value]
-
-    @property
-    def watermark(self) -> datetime:
-        """The watermark the next micro-batch will use, as a UTC datetime."""
-        return datetime.fromtimestamp(self.watermark_ms / 1000, timezone.utc)
+        return tuple(datetime.fromtimestamp(us / 1e6, UTC) for us in span)  # type: ignore[return-value]
 
     def window_table(self) -> dict[tuple[datetime, datetime], Counter[str]]:
-        """Every window's word counts so far (windows the watermark has closed included), by UTC bounds."""
+        """Every window's word counts as Spark last emitted them (closed windows included), by UTC bounds."""
 
         def utc(us: int) -> datetime:
-            return datetime.fromtimestamp(us / 1e6, timezone.utc)
+            return datetime.fromtimestamp(us / 1e6, UTC)
 
-        return {(utc(a), utc(b)): Counter(c) for (a, b), c in sorted(self.windows.items())}
+        with self._lock:
+            return {(utc(a), utc(b)): Counter(c) for (a, b), c in sorted(self.windows.items())}
+
+    # -- per micro-batch, in each query's thread ---------------------------------------------------------
+    def _on_windows(self, batch: DataFrame, batch_id: int) -> None:
+        try:
+            rows = batch.collect()
+        except Exception as e:  # reported (unless we are stopping); the stream goes on
+            if not self._stopping.is_set():
+                self.sink.error("windows micro-batch", e)
+            rows = []
+        with self._lock:
+            for r in rows:  # update mode: Spark sends a window's new count each time it changes
+                self.windows.setdefault((r["start"], r["end"]), Counter())[r["word"]] = r["count"]
+
+    def _on_totals(self, batch: DataFrame, batch_id: int) -> None:
+        now, started = datetime.now(UTC), time.perf_counter()
+        try:
+            rows = batch.collect()
+        except Exception as e:  # a failed batch is reported (unless we are stopping), the stream goes on
+            if not self._stopping.is_set():
+                self.sink.error("micro-batch", e)
+            rows = []
+        change: Counter[str] = Counter()
+        by_polarity: Counter[str] = Counter()
+        for r in rows:
+            key, count = r["word"], r["count"]
+            delta = count - self._shown.get(key, 0)
+            self._shown[key] = count
+            if key.startswith(MARK):
+                change[key[1:]] += delta
+            else:
+                self.totals[key] = count
+                if not self.counts_only:
+                    by_polarity[r["polarity"]] += delta
+        tweets = change[TWEET]
+        stats = Stats(tweets=tweets, malformed=change[MALFORMED])
+        if not self.counts_only:
+            stats = Stats(
+                tweets=tweets,
+                malformed=change[MALFORMED],
+                positive_tweets=change["positive"],
+                negative_tweets=change["negative"],
+                neutral_tweets=tweets - change["positive"] - change["negative"],
+                positive_words=by_polarity["positive"],
+                negative_words=by_polarity["negative"],
+                neutral_words=by_polarity["neutral"],
+            )
+        self.lines_total += sum(change[k] for k in (BLANK, MALFORMED, TWEET, FILTERED))
+        current = None
+        if not self.counts_only:
+            self._keep_progress()
+        span = None if self.counts_only else self._current
+        if span is not None:
+            with self._lock:
+                shown = dict(self.windows.get(span, {}))
+            current = [(w, (c, self.totals.get(w, 0))) for w, c in shown.items() if c > 0]
+        totals = self.totals.items() if self.totals_top else None
+        self.sink.record(now, stats, started, current, totals)
 
 
-#: About how many bytes of input ``top_from_files`` puts in one micro-batch (whole files, at least one).
+#: About how many bytes of input ``top_from_files`` puts in one micro-batch with the file source.
 TOP_BATCH_BYTES = 64 * 2**20
 
 
@@ -1068,30 +1186,55 @@ def top_from_files(
     topic: str | None = None,
     lang: str | None = None,
     timeout: float = 600.0,
+    checkpoint: str | Path | None = None,
+    source: str = "tweets",
     batch_bytes: int = TOP_BATCH_BYTES,
 ) -> dict[str, Any]:
-    """``top --engine structured``: the files in order, as micro-batches of a bounded query, then the running totals.
+    """``top --engine structured``: the files through one bounded query whose running counts Spark keeps.
 
-    The same JSON as ``helpers.engine.top_from_files`` and ``helpers.runner.top_dstream``. Each
-    micro-batch takes as many whole files as fit in about ``batch_bytes`` (at least one): every
-    micro-batch costs Spark a fixed few tenths of a second whatever its size. Only tweets, malformed
-    lines and word counts are counted (``StructuredRun(counts_only=True)``).
+    The same JSON as ``helpers.engine.top_from_files`` and ``helpers.runner.top_dstream``. The query is
+    ``running_counts`` in update mode into the ``noop`` sink; the totals are then read from its state
+    store (``format("statestore")``). With ``checkpoint`` the query keeps its checkpoint there: a later
+    call with the same folder (and the same ``topic``/``lang``) reads only lines it has not read yet and
+    prints the totals over everything read. ``source``: ``"tweets"`` (the kit's Python source, which can
+    resume) or ``"files"`` (Spark's text file source over staged copies, whole files of about
+    ``batch_bytes`` a micro-batch; no ``checkpoint``).
     """
-    source = FileSource.from_files(files)
-    staged = source.files()
-    average = sum(p.stat().st_size for p in staged) / max(len(staged), 1)
-    source.files_per_batch = max(1, int(batch_bytes // max(average, 1)))
-    run = StructuredRun(
-        session, source, top_n=n, lexicon_name=lexicon_name, topic=topic, lang=lang, totals_top=n, counts_only=True
-    )
-    run.start()
+    names = [str(Path(f).resolve()) for f in files]
+    if source == "tweets":
+        if len(set(names)) < len(names):
+            raise ValueError("the structured engine reads each file once: name every file once")
+        lines = session.readStream.format("tweets").option("path", ",".join(names)).load()
+        staged = None
+    elif source == "files":
+        if checkpoint is not None:
+            raise ValueError("a checkpoint needs the tweets source (the file source reads staged copies)")
+        staged = FileSource.from_files(names)
+        average = sum(p.stat().st_size for p in staged.files()) / max(len(names), 1)
+        staged.files_per_batch = max(1, int(batch_bytes // max(average, 1)))
+        lines = staged.stream(session)
+    else:
+        raise ValueError(f"source must be 'tweets' or 'files', not {source!r}")
+    configure(session)
+    root = Path(checkpoint) if checkpoint is not None else checkpoint_dir()
     try:
-        run.finish(timeout)
+        query = (
+            running_counts(tokenize(parse(lines, topic, lang)))
+            .writeStream.format("noop")
+            .outputMode("update")
+            .option("checkpointLocation", str(root))
+            .trigger(availableNow=True)
+            .start()
+        )
+        finish(query, timeout)
+        counts = state_counts(session, root)
     finally:
-        run.stop()
-    if run.sink.errors:
-        raise RuntimeError("; ".join(run.sink.errors))
-    return top_json(run.sink.tweets_total, run.sink.malformed_total, run.sink.final_top, n, lexicon_name)
+        if staged is not None:
+            staged.stop()
+        if checkpoint is None:
+            shutil.rmtree(root, ignore_errors=True)
+    tally = {key[1:]: counts.pop(key) for key in list(counts) if key.startswith(MARK)}
+    return top_json(tally.get(TWEET, 0), tally.get(MALFORMED, 0), counts.items(), n, lexicon_name)
 
 
 # --- the dashboard of notebook 05 on this pipeline -------------------------------------------------------
@@ -1099,7 +1242,7 @@ def top_from_files(
 
 @cache
 def _dashboard_class() -> type:
-    from helpers.dashboard import Dashboard, replay_source
+    from helpers.dashboard import Dashboard
     from helpers.runner import StreamRun
 
     class StructuredDashboard(Dashboard):
@@ -1112,7 +1255,7 @@ def _dashboard_class() -> type:
         def __init__(
             self,
             session: SparkSession | None = None,
-            source: Any = replay_source,
+            source: Any = tweet_replay,
             batch_s: float = 1.0,
             limit: int | None = None,
             history: int = 120,
@@ -1162,8 +1305,9 @@ def dashboard(
 ) -> Any:
     """Notebook 05's dashboard (controls, live figure, status line) on the Structured Streaming pipeline.
 
-    The same replay through a local socket server, read by Spark's socket source; window and slide are
-    minutes of event time. ``dash.start()``, ``dash.wait_until(...)``, ``dash.stop()`` as in notebook 05.
+    The sample replayed through the kit's ``format("tweets")`` source at the speed control's rate (a
+    socket could not replay after a failure); window and slide are minutes of event time.
+    ``dash.start()``, ``dash.wait_until(...)``, ``dash.stop()`` as in notebook 05.
     """
     return _dashboard_class()(session, batch_s=batch_s, limit=limit, history=history, watermark_s=watermark_s)
 
@@ -1174,18 +1318,19 @@ __all__ = [
     "LATE_FROM",
     "LATE_UNTIL",
     "MALFORMED",
+    "MARK",
     "SLIDE_S",
     "TWEET",
     "WATERMARK_S",
     "WINDOW_S",
-    "BatchResult",
     "FileSource",
-    "SocketSource",
     "StructuredRun",
+    "TweetSource",
     "as_source",
     "blank_pattern",
     "checkpoint_dir",
     "configure",
+    "counted_rows",
     "current_window",
     "dashboard",
     "finish",
@@ -1194,13 +1339,19 @@ __all__ = [
     "late_example",
     "lexicon_frame",
     "parse",
+    "running_counts",
+    "state_counts",
     "stop_queries",
     "stop_query",
     "to_memory",
     "tokenize",
     "top_from_files",
+    "tweet_replay",
+    "tweet_score",
     "tweet_scores",
     "windowed_counts",
     "with_polarity",
+    "word_score",
+    "word_score_sql",
     "words",
 ]

@@ -6,16 +6,21 @@ these tests follow the shipped sample if it is regenerated. No Spark: the checks
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from checks import right, wrong
 
-from helpers import check, structured
+from helpers import check
 from helpers.check import lesson06
 from helpers.check.lesson00 import NOT_ANSWERED
 from helpers.tweets import parse_line
 
+NOT_THESE = (
+    "not these counts: count every word occurrence of the climate tweets (explode(split(lower(text), "
+    'r"[^\\w\']+")), no distinct), inner-joined with lexicon_df, then the rows with score > 0 and the rows '
+    "with score < 0"
+)
 EXERCISES = [check.exercise_6_1, check.exercise_6_2, check.exercise_6_3]
 NOT_COLLECTED = (
     "that is a DataFrame (or a query), not its values: read the result table with .collect() and take the value "
@@ -57,7 +62,7 @@ def test_6_1_right_answer_in_several_spellings():
         best,
         f"{best}:00",
         f"2026-11-20 {best}:00",
-        datetime(2026, 11, 20, hour, minute, tzinfo=timezone.utc),
+        datetime(2026, 11, 20, hour, minute, tzinfo=UTC),
     ):
         result = check.exercise_6_1(answer)
         right(result)
@@ -84,29 +89,41 @@ def test_6_1_wrong_answers():
 # --- 6.2 the watermark delay that keeps the late tweets ----------------------------------------------------
 
 
-def test_6_2_the_answer_follows_the_example():
-    first = structured.late_example()[0]
+def test_6_2_the_answer_follows_the_notebooks_batches():
+    first, second, third = lesson06.late_batches()
+    assert (len(first), len(second), len(third)) == (705, 307, 464)
     newest = max(parse_line(line).created_at for line in first)
     assert newest.startswith("2026-11-20T08:59")  # 08:59:xx - 08:10 is 49 minutes and some seconds
+    assert min(parse_line(line).created_at for line in third).startswith("2026-11-20T08:0")
     assert lesson06.smallest_delay_minutes() == 50
+
+
+def no_direction(given):
+    return (
+        f"{given} minutes is not the smallest delay that keeps the 08:00–08:10 tweets. For each delay you try, "
+        "look at two things in your run: whether the 08:00 window came out, and the watermark the second "
+        "batch ran with (recentProgress → eventTime.watermark), which the third batch filters its late rows "
+        "by. The answer is the smallest delay that leaves that watermark before 08:10"
+    )
 
 
 def test_6_2_right_and_wrong():
     best = lesson06.smallest_delay_minutes()
     right(check.exercise_6_2(best))
     right(check.exercise_6_2(float(best)))
-    wrong(
-        check.exercise_6_2(best - 1),
-        f"with {best - 1} minutes the late tweets are dropped: the watermark (newest tweet so far − delay) has "
-        "already passed 08:10, the end of their window, when they arrive. Try a longer delay",
-    )
-    wrong(
-        check.exercise_6_2(best + 10),
-        f"{best + 10} minutes keeps the late tweets, but so does a shorter delay: try {best + 9}, and go down "
-        "until they are dropped",
-    )
+    # the notebook's own delay (a common first answer), one below and one above: the same words, no direction
+    for given in (10, best - 1, best + 1, best + 10):
+        wrong(check.exercise_6_2(given), no_direction(given))
+    wrong(check.exercise_6_2(0), "a watermark delay is a positive time; 0 minutes is not")
     wrong(check.exercise_6_2("50 minutes"), "expected a whole number of minutes, got '50 minutes'")
     wrong(check.exercise_6_2(49.5), "expected a whole number of minutes, got 49.5")
+
+
+def test_6_2_messages_never_hold_the_answer(capsys):
+    best = lesson06.smallest_delay_minutes()
+    for given in (None, 10, best - 1, best + 1):
+        assert str(best) not in check.exercise_6_2(given).message
+    capsys.readouterr()
 
 
 # --- 6.3 positive and negative words through the lexicon join ----------------------------------------------
@@ -121,12 +138,7 @@ def test_6_3_right_and_wrong():
         check.exercise_6_3({"positive": neg, "negative": pos}),
         "the two numbers are swapped: a positive score means a positive word",
     )
-    wrong(
-        check.exercise_6_3({"positive": pos + 1, "negative": neg}),
-        f"expected {pos:,} positive and {neg:,} negative words: count every word occurrence of the tweets "
-        "(words(tweets)), joined with the lexicon (with_polarity), grouped by polarity; a hashtag takes its "
-        "word's polarity",
-    )
+    wrong(check.exercise_6_3({"positive": pos + 1, "negative": neg}), NOT_THESE)
     wrong(check.exercise_6_3([pos, neg]), "expected a dict like {'positive': 123, 'negative': 45}, got list")
     wrong(
         check.exercise_6_3({"pos": pos, "neg": neg}), "expected the keys 'positive' and 'negative', got ['neg', 'pos']"
@@ -134,12 +146,31 @@ def test_6_3_right_and_wrong():
     wrong(check.exercise_6_3(FakeDataFrame()), NOT_COLLECTED)
 
 
-def test_6_3_every_topic_instead_of_one():
+def test_6_3_counts_follow_the_notebooks_split():
+    assert lesson06.split_words("Not sooo GOOD @bob #fail café don't https://t.co/x") == [
+        "not", "sooo", "good", "bob", "fail", "caf", "don't", "https", "t", "co", "x"
+    ]  # fmt: skip
+    counts = lesson06.word_polarity()
+    assert counts == {"positive": 5559, "negative": 4974, "neutral": 48277}
+
+
+def test_6_3_distinct_words_and_the_kits_tokenizer_are_wrong(capsys):
     from helpers import paths
     from helpers.analyse import polarity_totals, summarise
     from helpers.engine import read_lines
 
-    everything = polarity_totals(summarise(read_lines(paths.sample_files())).words)
+    kit = polarity_totals(summarise(read_lines(paths.sample_files(["climate"]))).words)
+    wrong(check.exercise_6_3({"positive": kit["positive"], "negative": kit["negative"]}), NOT_THESE)
+    counts = lesson06.word_polarity()
+    for given in ({"positive": 300, "negative": 280}, kit, {"positive": counts["positive"], "negative": 0}):
+        message = check.exercise_6_3(given).message
+        assert str(counts["positive"]) not in message.replace(",", "")
+        assert str(counts["negative"]) not in message.replace(",", "")
+    capsys.readouterr()
+
+
+def test_6_3_every_topic_instead_of_one():
+    everything = lesson06.polarity_totals(lesson06._words(None))
     wrong(
         check.exercise_6_3({"positive": everything["positive"], "negative": everything["negative"]}),
         "those are the counts of every topic: keep only the climate tweets",

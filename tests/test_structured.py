@@ -5,8 +5,11 @@
 - ``structured.parse`` says of every line what ``helpers.tweets.parse_line`` says, shipped lines and
   hand-made awkward ones; the Java tokenizer finds ``helpers.text``'s tokens in every shipped tweet and
   around every code point; the tweet scores are ``lexicon.tweet_score``'s;
-- the streaming runs (file source, socket source) give per-batch stats that add up to the python
-  engine's totals, and their event-time windows equal Spark's own stateful aggregation with a watermark.
+- the streaming runs (file source, the paced tweets source) give per-batch stats that add up to the
+  python engine's totals from the state Spark keeps, and their event-time windows are Spark's own
+  stateful aggregation with a watermark;
+- ``top --engine structured --checkpoint DIR`` leaves its counts readable with ``format("statestore")``
+  and a second run on the same DIR reads only the new lines.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from helpers.analyse import Stats
 from helpers.cli_stream import run_top
 from helpers.sources.queue import batches_of
 from helpers.sources.replay import merged_lines
-from helpers.sources.socket_server import ReplayServer
 from helpers.tweets import parse_line
 
 pytestmark = pytest.mark.spark
@@ -315,25 +317,62 @@ def sum_stats(all_stats):
     return total
 
 
-def test_socket_source_batches_add_up_to_the_python_totals(session):
-    files = [paths.MALFORMED, paths.sample_files()[1]]
-    limit = 900
-    server = ReplayServer(files, rate=400, limit=limit).start()
-    run = structured.StructuredRun(session, structured.SocketSource(server), batch_s=1.0)
+def test_a_paced_tweet_source_adds_up_to_the_python_totals(session):
+    """The dashboard's source: format("tweets"), maxRowsPerTrigger rows every second, totals kept by Spark."""
+    sent = list(engine.read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()[1:2]))[:882]
+    source = structured.TweetSource.from_lines(sent, rows_per_batch=300, paced=True)
+    run = structured.StructuredRun(session, source, batch_s=1.0)
     run.start()
     try:
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and not (server.finished.is_set() and run.lines_total >= server.sent):
+        while time.monotonic() < deadline and run.lines_total < 900:
             time.sleep(0.2)
     finally:
         run.stop()
-    sent = list(merged_lines(files))[:limit]
-    assert server.sent == limit and run.lines_total == limit
     truth = analyse.summarise(sent)
-    assert run.sink.batches >= 2 and not run.sink.errors
+    assert run.lines_total == 900 and not run.sink.errors  # 20 lines of malformed.ndjson, 2 of them blank
+    assert [s.stats.tweets + s.stats.malformed for s in run.sink.history if s.stats.tweets][:2] == [300, 300]
     assert sum_stats(s.stats for s in run.sink.history) == truth.stats
     assert run.totals == truth.words
     no_query_left(session)
+
+
+def test_the_row_by_row_tweet_score_equals_pythons(session, F):
+    """``tweet_score`` (a map lookup and ``aggregate`` per row, usable before a streaming aggregation)."""
+    scores = lexicon.scores("default")
+    tweets = structured.tokenize(structured.parse(session.read.text([str(p) for p in paths.sample_files()])))
+    scored = tweets.where("status = 'tweet'").select("text", structured.tweet_score("words").alias("score"))
+    rows = scored.collect()
+    assert len(rows) == 20_800 and any(r.score > 0 for r in rows) and any(r.score < 0 for r in rows)
+    for r in rows:
+        assert r.score == lexicon.tweet_score(text.words(r.text), scores), r.text
+
+
+def test_top_keeps_its_counts_in_the_checkpoint_and_resumes_from_it(sc, session, tmp_path):
+    """top --engine structured --checkpoint DIR: state readable afterwards; a second run reads only new lines."""
+    checkpoint = tmp_path / "top-checkpoint"
+    first = [str(paths.MALFORMED), str(paths.sample_files(["football"])[0])]
+    both = [*first, str(paths.sample_files(["climate"])[0])]
+    assert run_top("structured", first, 20, "default", None, None, checkpoint=str(checkpoint)) == run_top(
+        "python", first, 20, "default", None, None
+    )
+    state = {r.word: r["count"] for r in session.read.format("statestore").load(str(checkpoint))
+             .select("key.word", "value.count").collect()}  # fmt: skip
+    reference = analyse.summarise(engine.read_lines(first))
+    assert state["\0tweet"] == 5205 and state["\0malformed"] == 13
+    assert {w: n for w, n in state.items() if not w.startswith("\0")} == reference.words
+    out = subprocess.run(
+        [sys.executable, "-m", "helpers", "top", "--engine", "structured", "--input", *both, "--top", "20",
+         "--json", "--checkpoint", str(checkpoint)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, env=dict(os.environ),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == run_top("python", both, 20, "default", None, None)  # nothing lost or twice
+    batches = sorted(int(p.name) for p in (checkpoint / "commits").iterdir() if p.name.isdigit())
+    last = json.loads((checkpoint / "offsets" / str(batches[-1])).read_text().splitlines()[-1])
+    before = json.loads((checkpoint / "offsets" / str(batches[-2])).read_text().splitlines()[-1])
+    assert [f["line"] for f in before["files"]] == [20, 5200]  # the first run stopped after both files …
+    assert [f["line"] for f in last["files"]] == [20, 5200, 5200]  # … the second read only the new one
 
 
 def test_windows_equal_sparks_stateful_aggregation_with_a_watermark(session, F):

@@ -1,12 +1,14 @@
 """Self-checks for notebook 06 (Structured Streaming): event-time windows, the watermark, the lexicon join.
 
-``check.exercise_6_1(answer)`` … ``check.exercise_6_3(answer)`` print ✓ or ✗ with what is wrong and why.
-The right answers are worked out in plain Python (``helpers.tweets``, ``helpers.analyse``, no Spark):
-the tweets' own ``created_at`` for the windows, ``helpers.structured.late_example()`` for the watermark.
+``check.exercise_6_1(answer)`` … ``check.exercise_6_3(answer)`` print ✓ or ✗ with what is wrong and why,
+never the answer. The right answers are worked out in plain Python (``helpers.tweets``, no Spark): the
+tweets' own ``created_at`` for the windows, the notebook's three late batches for the watermark, and the
+notebook's word split (``split_words``) for the lexicon join.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -14,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from helpers import paths
-from helpers.analyse import polarity_totals, summarise
+from helpers.analyse import polarity_totals
 from helpers.check.base import Verdict, verdict
 from helpers.check.lesson00 import is_number, not_answered
 from helpers.engine import read_lines
@@ -26,6 +28,17 @@ __all__ = ["exercise_6_1", "exercise_6_2", "exercise_6_3"]
 BUSY_TOPIC, WINDOW_MINUTES = "football", 10
 #: Exercise 6.3: positive and negative words of one topic, through the stream–static join.
 POLARITY_TOPIC = "climate"
+#: Notebook 06 cuts words at every run of characters that are not an ASCII letter, digit, ``_`` or ``'``
+#: (``\\w`` in Java's regex engine, which Spark's ``split`` uses, is ASCII-only by default).
+SEPARATORS = r"[^\w']+"
+#: Exercise 6.2: notebook 06's late batches, (from, to) of created_at as 'HH:MM'; the third adds LATE_TAIL.
+LATE_SPANS = (("08:10", "09:00"), ("09:00", "09:20"), ("08:00", "08:10"))
+LATE_TAIL = ("09:20", "09:40")
+
+
+def split_words(text: str) -> list[str]:
+    """Notebook 06's ``explode(split(lower(text), SEPARATORS))`` in plain Python, empty strings dropped."""
+    return [w for w in re.split(SEPARATORS, text.lower(), flags=re.ASCII) if w]
 
 
 def _utc(created_at: str) -> datetime:
@@ -61,18 +74,30 @@ def tweets_per_window(topic: str = BUSY_TOPIC, minutes: int = WINDOW_MINUTES) ->
     return counts
 
 
+def late_batches(topic: str = BUSY_TOPIC) -> list[list[str]]:
+    """Notebook 06's three micro-batches with late tweets: the lines whose created_at falls in each span."""
+    tweets = [(t.created_at, line) for line in read_lines(paths.sample_files([topic])) if (t := parse_line(line))]
+    tweets.sort(key=lambda pair: pair[0])
+
+    def between(start: str, end: str) -> list[str]:
+        return [line for created, line in tweets if start <= created[11:16] < end]
+
+    batches = [between(start, end) for start, end in LATE_SPANS]
+    batches[2] += between(*LATE_TAIL)
+    return batches
+
+
 @cache
 def smallest_delay_minutes() -> int:
-    """The smallest whole-minute watermark delay that keeps ``late_example()``'s late tweets in their window.
+    """The smallest whole-minute watermark delay that keeps the late batch's early tweets in their window.
 
-    Spark drops a window's rows when the window ends at or before the watermark of the previous
-    micro-batch. The late tweets come in batch 3; batch 2's watermark is batch 1's newest tweet
-    minus the delay; so they count when their window's end (08:10) is still after that.
+    Since Spark 3.4 a micro-batch drops late rows by the watermark of the micro-batch before it. The late
+    tweets come in batch 3; batch 2 ran with batch 1's newest event time minus the delay; so they count
+    when their window's end is still after that.
     """
-    from helpers.structured import LATE_UNTIL, late_example
-
-    newest = max(_utc(parse_line(line).created_at) for line in late_example()[0])  # type: ignore[union-attr]
-    window_end = _utc(LATE_UNTIL + ":00Z")
+    newest = max(_utc(parse_line(line).created_at) for line in late_batches()[0])  # type: ignore[union-attr]
+    hour, minute = map(int, LATE_SPANS[2][1].split(":"))
+    window_end = newest.replace(hour=hour, minute=minute, second=0, microsecond=0)
     newest = newest.replace(microsecond=newest.microsecond // 1000 * 1000)  # Spark keeps milliseconds
     minutes = (newest - window_end) // timedelta(minutes=1)
     return minutes + 1
@@ -81,7 +106,13 @@ def smallest_delay_minutes() -> int:
 @cache
 def word_polarity(topic: str = POLARITY_TOPIC) -> dict[str, int]:
     """How many counted words of the topic's tweets are positive, negative and neutral."""
-    return polarity_totals(summarise(read_lines(paths.sample_files([topic]))).words)
+    return polarity_totals(_words([topic]))
+
+
+def _words(topics: list[str] | None) -> Counter[str]:
+    """Every word occurrence in the tweets of ``topics`` (all with None), as notebook 06's query cuts them."""
+    tweets = filter(None, map(parse_line, read_lines(paths.sample_files(topics))))
+    return Counter(word for tweet in tweets for word in split_words(tweet.text))
 
 
 # --- the checks --------------------------------------------------------------------------------------
@@ -144,18 +175,15 @@ def exercise_6_2(answer: Any) -> Verdict:
             "before 08:10, the end of the late tweets' window",
             "",
         )
-    if given > right_delay:
-        return verdict(
-            False,
-            "",
-            f"{given} minutes keeps the late tweets, but so does a shorter delay: try {given - 1}, and go "
-            "down until they are dropped",
-        )
+    if given <= 0:
+        return verdict(False, "", f"a watermark delay is a positive time; {given} minutes is not")
     return verdict(
         False,
         "",
-        f"with {given} minutes the late tweets are dropped: the watermark (newest tweet so far − delay) has "
-        "already passed 08:10, the end of their window, when they arrive. Try a longer delay",
+        f"{given} minutes is not the smallest delay that keeps the 08:00–08:10 tweets. For each delay you try, "
+        "look at two things in your run: whether the 08:00 window came out, and the watermark the second "
+        "batch ran with (recentProgress → eventTime.watermark), which the third batch filters its late rows "
+        "by. The answer is the smallest delay that leaves that watermark before 08:10",
     )
 
 
@@ -178,14 +206,13 @@ def exercise_6_3(answer: Any) -> Verdict:
         return verdict(True, f"right: {want['positive']:,} positive and {want['negative']:,} negative words", "")
     if got["positive"] == want["negative"] and got["negative"] == want["positive"]:
         return verdict(False, "", "the two numbers are swapped: a positive score means a positive word")
-    everything = summarise(read_lines(paths.sample_files())).words
-    all_polarity = polarity_totals(everything)
+    all_polarity = polarity_totals(_words(None))
     if got["positive"] == all_polarity["positive"] and got["negative"] == all_polarity["negative"]:
         return verdict(False, "", f"those are the counts of every topic: keep only the {POLARITY_TOPIC} tweets")
     return verdict(
         False,
         "",
-        f"expected {want['positive']:,} positive and {want['negative']:,} negative words: count every word "
-        "occurrence of the tweets (words(tweets)), joined with the lexicon (with_polarity), grouped by "
-        "polarity; a hashtag takes its word's polarity",
+        "not these counts: count every word occurrence of the climate tweets (explode(split(lower(text), "
+        'r"[^\\w\']+")), no distinct), inner-joined with lexicon_df, then the rows with score > 0 and the '
+        "rows with score < 0",
     )
