@@ -86,8 +86,9 @@ def running_totals(counts: DStream) -> DStream:
 def current_view(window: DStream, totals: DStream, slide_s: float, batch_s: float) -> DStream:
     """The window's words joined back to their running totals: ``(word, (window count, total))``.
 
-    A join needs both streams to slide alike, so the totals are sampled every ``slide_s`` seconds
-    with a one-batch window (the latest state only).
+    The totals are sampled every ``slide_s`` seconds with a one-batch window (the latest state only), so both
+    sides of the join hold an RDD at every slide. (PySpark does not refuse streams that slide differently, as
+    Scala does: it takes the slide of the stream ``join`` is called on and an empty RDD where the other has none.)
     """
     sampled = totals.window(batch_s, slide_s) if slide_s != batch_s else totals
     return window.join(sampled, PARTITIONS)

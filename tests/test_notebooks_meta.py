@@ -13,8 +13,6 @@ from helpers import nav, paths
 LESSONS = nav.lessons()
 ALL = sorted(p for p in paths.NOTEBOOKS.glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 SKELETON = ["What you will learn", "Time", "Before you start", "Exercises", "Recap", "Next"]
-# Lessons planned but not written yet: their absence is an expected failure, and links to them are let pass.
-PENDING = {name for name in ["06_structured_streaming.ipynb"] if not (paths.NOTEBOOKS / name).exists()}
 
 
 def _nb(path: Path) -> dict:
@@ -31,7 +29,6 @@ def _headings(nb: dict) -> list[str]:
     ]
 
 
-@pytest.mark.xfail(bool(PENDING), reason=f"not written yet: {sorted(PENDING)} (issue 6)", strict=True)
 def test_ten_lessons_each_with_a_solutions_notebook():
     assert [p.name[:2] for p in LESSONS] == [f"{i:02d}" for i in range(10)]
     for lesson in LESSONS:
@@ -74,5 +71,5 @@ def test_relative_links_resolve(path):
         if cell["cell_type"] != "markdown":
             continue
         for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", "".join(cell["source"])):
-            if not target.startswith(("http://", "https://", "mailto:")) and Path(target).name not in PENDING:
+            if not target.startswith(("http://", "https://", "mailto:")):
                 assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
