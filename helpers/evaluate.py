@@ -69,7 +69,7 @@ def score(name: str, gold: Sequence[int], calls: Sequence[int], default: bool = 
 
 def _lexicon_calls(name: str, negation: bool) -> Callable[[Sequence[ratings.Rated]], list[int]]:
     def calls(rows: Sequence[ratings.Rated]) -> list[int]:
-        return [scorers.call(scorers.lexicon_score(words(r.text), name, negation)) for r in rows]
+        return [scorers.call(lexicon.lexicon_score(words(r.text), name, negation)) for r in rows]
 
     return calls
 

@@ -6,7 +6,7 @@ Each ``lexicons/<name>.tsv`` holds ``word<TAB>score`` lines; its source and lice
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Literal
 
@@ -93,6 +93,14 @@ def score_tokens(words: Iterable[str], table: Mapping[str, float]) -> float:
         elif negate_for:
             negate_for -= 1
     return total
+
+
+def lexicon_score(words: Sequence[str], lexicon_name: str = "default", negation: bool = True) -> float:
+    """A tweet's score as the pipeline computes it (``score_tokens``); ``negation=False`` leaves out the flip rule."""
+    table = token_scores(lexicon_name)
+    if negation:
+        return score_tokens(words, table)
+    return sum(table.get(w, 0.0) for w in words)
 
 
 def tweet_score(words: Iterable[str], scores: Mapping[str, float]) -> float:

@@ -1,7 +1,7 @@
 """Preflight: check what the kit needs before Spark is asked, and say the exact fix for what is missing.
 
 ``python -m helpers preflight`` prints one line per check (✓ or ✗ with the fix) and exits 1 on any ✗;
-``helpers.spark.preflight()`` does the same in a notebook and raises if something is wrong.
+``preflight.notebook()`` does the same in a notebook and raises if something is wrong.
 """
 
 from __future__ import annotations
@@ -193,3 +193,12 @@ def report(checks: list[Check]) -> str:
     bad = sum(not c.ok for c in checks)
     lines.append("all checks passed" if not bad else f"{bad} check(s) failed: see the fix under each ✗")
     return "\n".join(lines)
+
+
+def notebook(start_spark: bool = True) -> list[Check]:
+    """Run the checks, print one line each, and raise if any failed (notebook 00's first cell)."""
+    checks = run(start_spark=start_spark)
+    print(report(checks))
+    if not all(c.ok for c in checks):
+        raise RuntimeError("preflight failed: see the fix under each ✗ above")
+    return checks

@@ -54,14 +54,6 @@ def vader_compound(text: str) -> float:
     return float(_vader().polarity_scores(text)["compound"])
 
 
-def lexicon_score(words: Sequence[str], lexicon_name: str = "default", negation: bool = True) -> float:
-    """The lexicon's tweet score as the pipeline computes it; ``negation=False`` leaves out the flip rule."""
-    table = lexicon.token_scores(lexicon_name)
-    if negation:
-        return lexicon.score_tokens(words, table)
-    return sum(table.get(w, 0.0) for w in words)
-
-
 def prepare(name: str) -> str:
     """Check a scorer's name and make sure it can run on the driver's machine: ``model`` is trained first
     (minutes of Spark; needs the ratings) when no saved model exists. Returns ``name``."""
@@ -96,7 +88,6 @@ __all__ = [
     "Caller",
     "call",
     "check",
-    "lexicon_score",
     "prepare",
     "tweet_caller",
     "vader_compound",

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers import ratings
-from helpers.scorers import lexicon_score
+from helpers.lexicon import lexicon_score
 from helpers.text import words
 
 if TYPE_CHECKING:

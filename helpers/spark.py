@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from helpers import preflight as _preflight
-
 if TYPE_CHECKING:
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
@@ -190,8 +188,10 @@ def get_context(
     return sc
 
 
-def get_session(app_name: str = "spark-lab", ui: bool = False, master_url: str | None = None) -> SparkSession:
+def get_session(app_name: str = "spark-lab", ui: bool | None = None, master_url: str | None = None) -> SparkSession:
     """A SparkSession on the running context (started if needed), with few shuffle partitions.
+
+    ``ui`` as in ``get_context``: on in a notebook (its Structured Streaming tab shows every query), off elsewhere.
 
     With ``LAB_SPARK_CONNECT=1`` in the environment it is a Spark Connect client session instead
     (``connect_session``): notebook 06 runs on either.
@@ -212,7 +212,7 @@ CONNECT_ENV = "LAB_SPARK_CONNECT"
 _connect_url: list[str] = []  # the running local Connect server's address, with its token
 
 
-def connect_session(app_name: str = "spark-lab", ui: bool = False, master_url: str | None = None) -> SparkSession:
+def connect_session(app_name: str = "spark-lab", ui: bool | None = None, master_url: str | None = None) -> SparkSession:
     """A Spark Connect client session on a local Connect server started in this process (127.0.0.1, a free port).
 
     What ``SparkSession.builder.master("local[2]").config("spark.api.mode", "connect")`` does, except that
@@ -345,12 +345,3 @@ def stop_all(jvm: bool = True) -> None:
     if _connect_url and SparkContext._active_spark_context is None:
         _connect_url.clear()  # the Connect server stopped with its context
         os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
-
-
-def preflight(start_spark: bool = True) -> list[_preflight.Check]:
-    """Run the preflight checks, print one line each, and raise if any failed (for notebook 00)."""
-    checks = _preflight.run(start_spark=start_spark)
-    print(_preflight.report(checks))
-    if not all(c.ok for c in checks):
-        raise RuntimeError("preflight failed: see the fix under each ✗ above")
-    return checks
