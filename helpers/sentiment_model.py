@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
 from collections import Counter
@@ -178,7 +179,7 @@ def save(
         "chosen": REG_PARAMS[max(range(len(REG_PARAMS)), key=cv_model.avgMetrics.__getitem__)],
         "calls": [by_id[r.id] for r in kept],
     }
-    (folder / "cv.json").write_text(json.dumps(result))
+    _write_atomically(folder / "cv.json", json.dumps(result))
     _load_scorer.cache_clear()
     return result
 
@@ -248,8 +249,15 @@ class PythonScorer:
         vocab = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         data = {"vocabulary": vocab, "idf": self.idf, "coefficients": self.coefficients}
         data |= {"intercept": self.intercept, "bigrams": self.bigrams, "lexicon": self.lexicon}
-        path.write_text(json.dumps(data))
+        _write_atomically(path, json.dumps(data))
         return path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a notebook and a test may train at once (``make test -n 2``)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def missing_model_message() -> str:
