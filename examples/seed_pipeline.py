@@ -91,8 +91,8 @@ def main() -> None:
 
         return collect
 
-    def publish(t: datetime, rdd: RDD) -> None:
-        seen["batches"] += 1
+    def publish(t: datetime, rdd: RDD) -> None:  # the last output of a batch: the batch is done
+        seen["batches"], seen["done"] = seen["batches"] + 1, t
         if args.json_out:
             top = rdd.takeOrdered(args.top, key=lambda kv: (-kv[1][0], kv[0]))
             rows = [{"word": w, "count": c, "total": n, "sentiment": lexicon.polarity(w, scores)} for w, (c, n) in top]
@@ -105,10 +105,15 @@ def main() -> None:
     totals.foreachRDD(keep("words", args.top))
     current.foreachRDD(publish)
 
+    def counted() -> bool:  # the batch that took the queue's last RDD has gone through every output
+        return len(taken) >= len(queue) and seen.get("done", datetime.min) >= taken[len(queue) - 1]
+
     ssc.start()
-    while len(taken) < len(queue) and not ssc.awaitTerminationOrTimeout(1):
-        pass  # the queue is empty once every batch has been taken from it
-    ssc.stop(stopSparkContext=True, stopGraceFully=True)  # graceful: finish every batch already taken
+    while not counted() and not ssc.awaitTerminationOrTimeout(1):
+        pass
+    # Every tweet is counted. Graceful: a batch still running finishes; empty batches that queued up
+    # behind a slow one are dropped after spark.streaming.gracefulStopTimeout (10 batch intervals).
+    ssc.stop(stopSparkContext=True, stopGraceFully=True)
     shutil.rmtree(checkpoint, ignore_errors=True)
     words_out = [{"word": w, "count": c, "sentiment": lexicon.polarity(w, scores)} for w, c in seen["words"]]
     result = {"tweets": seen["stats"].get("tweets", 0), "malformed": seen["stats"].get("malformed", 0)}
