@@ -61,7 +61,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_graph_is_read():
     graph = _graph()
-    assert "helpers.sources.x_api.stream" in graph and "helpers.preflight" in graph
+    assert "helpers.sources.replay" in graph and "helpers.preflight" in graph
     assert "helpers.lexicon" in graph["helpers.analyse"]  # a known import is seen
 
 
