@@ -23,7 +23,7 @@ _PROBE = r"""
 import json as _json, threading as _threading
 import psutil as _psutil
 from pyspark import SparkContext as _SC
-from helpers import spark as _spark
+from helpers.infra import spark as _spark
 _me = _psutil.Process()
 _kids = [" ".join(c.cmdline()[:4]) for c in _me.children(recursive=True)
          if c.is_running() and c.status() != _psutil.STATUS_ZOMBIE]

@@ -38,7 +38,7 @@ def _time_to_first_frame(dash: Any) -> float:
 
 def warm(sc: Any) -> float:
     """Start → first frame on this process's running SparkContext; the dashboard is stopped after."""
-    from helpers.dashboard import Dashboard
+    from helpers.ui.dashboard import Dashboard
 
     dash = Dashboard(sc)
     try:
@@ -49,8 +49,8 @@ def warm(sc: Any) -> float:
 
 def cold() -> dict[str, Any]:
     """Start → first frame in this (fresh) process; then stop everything, JVM included."""
-    from helpers import spark
-    from helpers.dashboard import Dashboard
+    from helpers.infra import spark
+    from helpers.ui.dashboard import Dashboard
 
     sampler = RssSampler().start()
     dash = Dashboard()  # no SparkContext: Start makes one

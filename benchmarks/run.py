@@ -48,7 +48,7 @@ WHY = {
     "to tokenize",
     "socket": "the receiver holds one of two slots: ~9 µs a tweet on one core, the other core shared with the receiver",
     "frame": "JVM start (~3–5 s cold), the 1 s batch, the first batch's work and the render",
-    "memory": "the JVM grows towards its heap limit (helpers.spark.DRIVER_MEMORY) plus off-heap",
+    "memory": "the JVM grows towards its heap limit (helpers.infra.spark.DRIVER_MEMORY) plus off-heap",
 }
 
 
@@ -121,7 +121,7 @@ class Results:
 
 
 def measure(plan: Plan) -> Results:
-    from helpers import spark
+    from helpers.infra import spark
 
     started = time.perf_counter()
     res = Results(describe(), plan)

@@ -14,7 +14,7 @@ import json
 import time
 
 from helpers import paths, ratings, scorers
-from helpers.engine import read_lines
+from helpers.sample import read_lines
 from helpers.text import words
 from helpers.tweets import fields
 

@@ -17,7 +17,7 @@ Variants:
 - ``no-inverse``: ``reduceByKeyAndWindow`` without the inverse function (re-reduce the 10 batches).
 - ``one-partition``: every shuffle with 1 partition instead of ``pipeline.PARTITIONS`` (2).
 - ``driver-state``: only the per-partition summaries run in Spark; the window and the running totals are
-  kept on the driver from the collected Counters (what ``PythonEngine`` does): one job per batch.
+  kept on the driver from the collected Counters (what ``WindowState`` does): one job per batch.
 - ``empty``: the kit pipeline on empty batches: the fixed cost of a batch.
 
 ``--master local[1]`` (the default) leaves one task slot, as with the socket receiver holding one of
@@ -39,8 +39,10 @@ from typing import Any
 
 from benchmarks import data
 from benchmarks.machine import log
-from helpers import pipeline, spark
-from helpers.analyse import Summary, current_rows
+from helpers.counting import current_rows
+from helpers.dstream import pipeline
+from helpers.infra import spark
+from helpers.model import Summary
 from helpers.sinks import SnapshotSink
 from helpers.sources.queue import QueueSource
 

@@ -28,8 +28,8 @@ from typing import Any
 import psutil
 
 from benchmarks.machine import ROOT, log
-from helpers import spark
-from helpers.runner import StreamRun
+from helpers.dstream.runner import StreamRun
+from helpers.infra import spark
 
 INGEST_SHARE = 0.95
 

@@ -3,7 +3,7 @@
 Each function returns an ``EngineRun``: the ``top`` JSON it produced (compared with the python
 engine's), the seconds it was busy, and the wall-clock seconds around it.
 
-- python engine: wall-clock time of ``helpers.engine.top_from_files`` (one process, reads the files).
+- python engine: wall-clock time of ``helpers.runs.top_python`` (one process, reads the files).
 - DStream engines (the kit's and the tutorial foil): a queue stream of one file per batch with 1 s
   batches. The busy time is the sum of each batch's processing time (first output operation starts
   to last one ends, as the kit's sink measures it), so a batch finishing early does not count the
@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.tutorial import top_tutorial
-from helpers import spark
-from helpers.analyse import top_json
-from helpers.engine import top_from_files
-from helpers.runner import StreamRun
+from helpers.dstream.runner import StreamRun
+from helpers.infra import spark
+from helpers.model import top_json
+from helpers.runs import top_python
 from helpers.sources.queue import QueueSource
 
 TOP_N = 50
@@ -77,7 +77,7 @@ def _first_line(e: BaseException) -> str:
 def python_engine(files: list[Path], size: int) -> EngineRun:
     """The baseline: every tweet of the files counted in one pass, in this process."""
     started = time.perf_counter()
-    result = top_from_files(files, TOP_N)
+    result = top_python(files, TOP_N)
     took = time.perf_counter() - started
     return EngineRun("python", size, busy_s=took, wall_s=took, result=result)
 
@@ -87,7 +87,7 @@ def _timeout(batches: int) -> float:
 
 
 def kit_dstream(sc: Any, files: list[Path], size: int, batch_s: float = 1.0, state: str = "driver") -> EngineRun:
-    """The kit's DStream engine, as ``helpers.runner.top_dstream`` runs it (unrolled to read its sink).
+    """The kit's DStream engine, as ``helpers.dstream.runner.top_dstream`` runs it (unrolled to read its sink).
 
     Same arguments as ``top_dstream``: a ``StreamRun`` on ``QueueSource.from_files`` with the window and
     slide equal to the batch, the running totals' top N, then ``top_json``. ``state``: where the window
@@ -169,8 +169,8 @@ def warm_up(sc: Any, files: list[Path], tiny: list[Path], engines: set[str]) -> 
     """
     from itertools import islice
 
-    from helpers.analyse import summarise
-    from helpers.engine import read_lines
+    from helpers.counting import summarise
+    from helpers.sample import read_lines
 
     sample = list(islice(read_lines(files[:1]), 200))
     started = time.perf_counter()

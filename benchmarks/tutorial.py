@@ -27,8 +27,9 @@ from typing import Any
 
 from pyspark import cloudpickle
 
-from helpers import lexicon, spark
-from helpers.analyse import rank
+from helpers import lexicon
+from helpers.infra import spark
+from helpers.model import rank
 from helpers.text import stopwords, words
 from helpers.tweets import is_blank, parse_line
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 
 def _preflight(args: argparse.Namespace) -> int:
-    from helpers import preflight, spark
+    from helpers.infra import preflight, spark
 
     checks = preflight.run(start_spark=not args.no_spark)
     print(preflight.report(checks))
@@ -37,7 +37,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _nav(args: argparse.Namespace) -> int:
-    from helpers import nav
+    from helpers.cli import nav
 
     stale = nav.update(check=args.check)
     for path in stale:
@@ -61,13 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("nav", help="write the navigation line of every lesson notebook")
     p.add_argument("--check", action="store_true", help="exit 1 if any is out of date, change nothing")
     p.set_defaults(func=_nav)
-    from helpers import cli_stream
+    from helpers.cli import streaming as cli_stream
 
     cli_stream.register(sub)
-    from helpers import capture
+    from helpers.cli import capture
 
     capture.register(sub)
-    from helpers import web
+    from helpers.ui import web
 
     web.register(sub)
     from helpers import evaluate, ratings

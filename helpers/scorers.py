@@ -4,9 +4,10 @@
     caller("Not sooo good :(", words("Not sooo good :("))   # → -1, 0 or 1
 
 ``lexicon`` (the default) sums the words of a lexicon (``--lexicon``) with the negation rule, exactly as
-``helpers.analyse.summarise`` always has; ``vader`` runs VADER's full rules (the vaderSentiment library,
+``helpers.counting.summarise`` always has; ``vader`` runs VADER's full rules (the vaderSentiment library,
 compound score, ±0.05 as VADER documents); ``model`` the logistic regression trained in Spark on the
-human-rated tweets (``helpers.sentiment_model``), applied in plain Python so any engine's workers can use it.
+human-rated tweets (``helpers.sentiment_model``), applied in plain Python (``helpers.trained_scorer``) so any
+engine's workers can use it.
 Scorers are passed by name, so a function shipped to Spark workers loads each one once per process.
 """
 
@@ -54,17 +55,6 @@ def vader_compound(text: str) -> float:
     return float(_vader().polarity_scores(text)["compound"])
 
 
-def prepare(name: str) -> str:
-    """Check a scorer's name and make sure it can run on the driver's machine: ``model`` is trained first
-    (minutes of Spark; needs the ratings) when no saved model exists. Returns ``name``."""
-    check(name)
-    if name == "model":
-        from helpers import sentiment_model
-
-        sentiment_model.ensure_trained()
-    return name
-
-
 @cache
 def tweet_caller(name: str = DEFAULT, lexicon_name: str = "default") -> Caller:
     """The call function of scorer ``name`` (loaded once per process; ``model`` must have been trained)."""
@@ -75,9 +65,9 @@ def tweet_caller(name: str = DEFAULT, lexicon_name: str = "default") -> Caller:
     if name == "vader":
         analyzer = _vader()
         return lambda text, words: call(analyzer.polarity_scores(text)["compound"], VADER_THRESHOLD)
-    from helpers import sentiment_model
+    from helpers.trained_scorer import load_scorer
 
-    scorer = sentiment_model.load_scorer()
+    scorer = load_scorer()
     return lambda text, words: call(scorer.margin(text))
 
 
@@ -88,7 +78,6 @@ __all__ = [
     "Caller",
     "call",
     "check",
-    "prepare",
     "tweet_caller",
     "vader_compound",
 ]

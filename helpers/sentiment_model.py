@@ -16,37 +16,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
-import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from helpers import ratings
+from helpers import ratings, scorers
 from helpers.lexicon import lexicon_score
 from helpers.text import words
+from helpers.trained_scorer import (
+    EXPORT,
+    MODEL_DIR,
+    TOKEN_PATTERN,
+    PythonScorer,
+    forget_loaded,
+    load_scorer,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
-    from pyspark.ml import Pipeline, PipelineModel
+    from pyspark.ml import Pipeline
     from pyspark.ml.tuning import CrossValidator, CrossValidatorModel
     from pyspark.sql import DataFrame, SparkSession
 
-#: Where the fitted model lives: Spark's own format (``PipelineModel.load``) and the plain-Python export.
-MODEL_DIR: Path = ratings.RATINGS_DIR / "model"
-SPARK_MODEL: Path = MODEL_DIR / "spark"
-EXPORT: Path = MODEL_DIR / "scorer.json"
+#: The cross-validation figures, cached beside the model.
 CV_CACHE: Path = MODEL_DIR / "cv.json"
 
 SEED = 2014
 FOLDS = 3
-#: Tokens for Spark's RegexTokenizer (Java regex) that Python's ``re`` reads the same way: ASCII words
-#: with inner apostrophes, emoticons, and ! and ? (the tokenizer lower-cases the text first).
-TOKEN_PATTERN = r"[a-z0-9]+(?:'[a-z0-9]+)*|[:;=][-o']?[()\[\]dp/|]|[!?]"
 #: The small grid CrossValidator tries: regularisation strength of the logistic regression.
 REG_PARAMS: tuple[float, ...] = (0.01, 0.03)
 MIN_DF = 2.0
@@ -143,7 +140,7 @@ def train(rows: Sequence[ratings.Rated] | None = None, folder: Path | None = Non
     Writes ``spark/`` (``PipelineModel.load``), ``scorer.json`` (``load_scorer``) and ``cv.json``: the
     out-of-fold calls, each setting's mean CV accuracy and the setting chosen. Returns the last.
     """
-    from helpers import spark
+    from helpers.infra import spark
 
     rows = ratings.load() if rows is None else rows
     folder = MODEL_DIR if folder is None else folder
@@ -179,8 +176,8 @@ def save(
         "chosen": REG_PARAMS[max(range(len(REG_PARAMS)), key=cv_model.avgMetrics.__getitem__)],
         "calls": [by_id[r.id] for r in kept],
     }
-    _write_atomically(folder / "cv.json", json.dumps(result))
-    _load_scorer.cache_clear()
+    write_atomically(folder / "cv.json", json.dumps(result))
+    forget_loaded()
     return result
 
 
@@ -201,85 +198,13 @@ def cross_validated_calls(rows: Sequence[ratings.Rated]) -> list[int]:
     return cross_validation(rows)["calls"]
 
 
-@dataclass(frozen=True)
-class PythonScorer:
-    """A fitted model applied in plain Python: the same margin as Spark's ``rawPrediction[1]``."""
-
-    vocabulary: dict[str, int]
-    idf: list[float]
-    coefficients: list[float]
-    intercept: float
-    bigrams: bool
-    lexicon: bool
-
-    def margin(self, text: str) -> float:
-        """The logistic regression's margin for ``text``: above 0 positive, below 0 negative."""
-        tokens = re.findall(TOKEN_PATTERN, text.lower())
-        terms = tokens + ([f"{a} {b}" for a, b in pairwise(tokens)] if self.bigrams else [])
-        total = self.intercept
-        for term, n in Counter(terms).items():
-            i = self.vocabulary.get(term)
-            if i is not None:
-                total += self.coefficients[i] * n * self.idf[i]
-        if self.lexicon:
-            total += self.coefficients[-1] * lexicon_score(words(text))
-        return total
-
-    @classmethod
-    def from_spark(cls, model: PipelineModel) -> PythonScorer:
-        """Read the vocabulary, IDF weights and coefficients out of a fitted ``pipeline()``."""
-        stages = model.stages
-        names = [type(s).__name__ for s in stages]
-        vocab = stages[names.index("CountVectorizerModel")].vocabulary
-        idf = stages[names.index("IDFModel")].idf.toArray().tolist()
-        lr = stages[-1]
-        lexicon = "lexicon" in stages[names.index("VectorAssembler")].getInputCols()
-        return cls(
-            {t: i for i, t in enumerate(vocab)},
-            idf,
-            lr.coefficients.toArray().tolist(),
-            float(lr.intercept),
-            "NGram" in names,
-            lexicon,
-        )
-
-    def save(self, path: Path = EXPORT) -> Path:
-        """Write the scorer as JSON (what ``load_scorer`` reads)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        vocab = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        data = {"vocabulary": vocab, "idf": self.idf, "coefficients": self.coefficients}
-        data |= {"intercept": self.intercept, "bigrams": self.bigrams, "lexicon": self.lexicon}
-        _write_atomically(path, json.dumps(data))
-        return path
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all: a notebook and a test may train at once (``make test -n 2``)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def missing_model_message() -> str:
-    """What to do when the pipeline is asked for the model scorer before one was trained."""
-    return (
-        f"no trained model at {EXPORT.relative_to(ratings.ROOT)}: run `python -m helpers evaluate --scorer model` "
-        "to train it (needs the ratings: `make ratings`)"
-    )
-
-
-def load_scorer(path: Path | None = None) -> PythonScorer:
-    """The saved model as a ``PythonScorer`` (read once per process); FileNotFoundError says how to train one."""
-    return _load_scorer(EXPORT if path is None else path)
-
-
-@cache
-def _load_scorer(path: Path) -> PythonScorer:
-    if not path.is_file():
-        raise FileNotFoundError(missing_model_message())
-    data = json.loads(path.read_text())
-    vocab = {t: i for i, t in enumerate(data["vocabulary"])}
-    return PythonScorer(vocab, data["idf"], data["coefficients"], data["intercept"], data["bigrams"], data["lexicon"])
+def prepare(name: str) -> str:
+    """Check a scorer's name and make sure it can run: ``model`` is trained first (minutes of Spark; needs the
+    ratings) when no saved model exists. Returns ``name``."""
+    scorers.check(name)
+    if name == "model":
+        ensure_trained()
+    return name
 
 
 def ensure_trained() -> Path:
@@ -302,6 +227,7 @@ __all__ = [
     "load_scorer",
     "out_of_fold_calls",
     "pipeline",
+    "prepare",
     "rated_frame",
     "save",
     "train",

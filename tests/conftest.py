@@ -12,7 +12,7 @@ os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 @pytest.fixture(scope="session")
 def sc():
     """A real ``local[2]`` SparkContext, stopped when the session ends."""
-    from helpers import spark
+    from helpers.infra import spark
 
     context = spark.get_context("tests")
     yield context

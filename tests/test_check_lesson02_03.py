@@ -12,12 +12,11 @@ from itertools import accumulate, pairwise
 import pytest
 from checks import FakeRDD, wrong
 
-from helpers import check, paths, timeline
+from helpers import check, paths
 from helpers.check import lesson02, lesson03
 from helpers.check.lesson00 import NOT_ANSWERED
-from helpers.engine import read_lines
-from helpers.sources.queue import batches_of
-from helpers.window_explorer import sample_batches
+from helpers.sample import batches_of, read_lines, sample_batches
+from helpers.state import window_spans
 
 EXERCISES = [check.exercise_2_1, check.exercise_2_2, check.exercise_3_1, check.exercise_3_2, check.exercise_3_3]
 
@@ -174,7 +173,7 @@ def test_3_1_right_and_mistakes(capsys):
     )
     assert check.exercise_3_1([list(pair) for pair in right])
     wrong(
-        check.exercise_3_1(timeline.window_spans(10, 6, 4)),
+        check.exercise_3_1(window_spans(10, 6, 4)),
         "you took the seconds as batches: with 2 s batches, turn the window and the slide into batches first",
     )
     wrong(
@@ -199,7 +198,7 @@ def test_3_1_right_and_mistakes(capsys):
         "not quite: turn the window and the slide into batches, then list where each window ends (every "
         "slide, from the start) and which batches it covers up to there",
     )
-    results = [check.exercise_3_1(x) for x in (right, timeline.window_spans(10, 6, 4), [(1, 2), (3, 4)], None)]
+    results = [check.exercise_3_1(x) for x in (right, window_spans(10, 6, 4), [(1, 2), (3, 4)], None)]
     assert all(f"({a}, {b})" not in r.message and f"{a}–{b}" not in r.message for a, b in right for r in results)
 
 
@@ -213,7 +212,7 @@ def test_3_2_and_3_3_use_the_notebooks_batches():
 def test_3_2_right_and_mistakes(capsys):
     expected = [w.tweets for w in lesson03.windows(4, 2)]
     per_batch = list(lesson03.per_batch("tweets"))
-    assert expected == [sum(per_batch[a - 1 : b]) for a, b in timeline.window_spans(6, 4, 2, tail=True)]
+    assert expected == [sum(per_batch[a - 1 : b]) for a, b in window_spans(6, 4, 2, tail=True)]
     assert check.exercise_3_2(expected)
     assert capsys.readouterr().out == (
         "✓ right: tweets in each of the 4 windows of 4 s every 2 s that hold some of the 6 batches\n"
@@ -234,7 +233,7 @@ def test_3_2_right_and_mistakes(capsys):
         f"these are running totals: a window forgets the batches that left it — {how}",
     )
     wrong(
-        check.exercise_3_2([sum(per_batch[a - 1 : b]) for a, b in timeline.window_spans(6, 2, 2, tail=True)]),
+        check.exercise_3_2([sum(per_batch[a - 1 : b]) for a, b in window_spans(6, 2, 2, tail=True)]),
         "that is a window of 2 s sliding every 2 s; the exercise asks for 4 s every 2 s "
         "(with 1 s batches: 4 and 2 batches)",
     )
@@ -253,7 +252,7 @@ def test_3_3_right_and_mistakes(capsys):
     assert lesson03.WORD_WINDOW_S >= 5 * lesson03.WORD_SLIDE_S  # pyspark takes the inverse path from 5 slides
     expected = [w.count("hate") for w in lesson03.windows(6, 1)]
     words = list(lesson03.per_batch("word"))
-    assert expected == [sum(words[a - 1 : b]) for a, b in timeline.window_spans(6, 6, 1, tail=True)]
+    assert expected == [sum(words[a - 1 : b]) for a, b in window_spans(6, 6, 1, tail=True)]
     assert len(expected) == 11 and expected[-1] > 0
     assert check.exercise_3_3(expected)
     assert capsys.readouterr().out == (
@@ -263,10 +262,10 @@ def test_3_3_right_and_mistakes(capsys):
     tweets_with = list(lesson03.per_batch("tweets with word"))
     assert tweets_with != words  # some tweets say it twice
     wrong(
-        check.exercise_3_3([sum(tweets_with[a - 1 : b]) for a, b in timeline.window_spans(6, 6, 1, tail=True)]),
+        check.exercise_3_3([sum(tweets_with[a - 1 : b]) for a, b in window_spans(6, 6, 1, tail=True)]),
         "you counted tweets that contain 'hate'; count every occurrence of the word",
     )
-    old = [sum(words[a - 1 : b]) for a, b in timeline.window_spans(6, 6, 2, tail=True)]  # the old 3-slide window
+    old = [sum(words[a - 1 : b]) for a, b in window_spans(6, 6, 2, tail=True)]  # the old 3-slide window
     wrong(
         check.exercise_3_3(old),
         "that is a window of 6 s sliding every 2 s; the exercise asks for 6 s every 1 s "

@@ -15,9 +15,7 @@ from checks import FakeRDD, right, wrong
 from helpers import check, lexicon, paths, text, tweets
 from helpers.check import lesson05
 from helpers.check.lesson00 import NOT_ANSWERED
-from helpers.engine import read_lines
-from helpers.sources.queue import batches_of
-from helpers.sources.replay import merged_lines
+from helpers.sample import batches_of, merged_lines, read_lines
 
 EXERCISES = [check.exercise_5_1, check.exercise_5_2, check.exercise_5_3]
 SPANS = [(1, 2), (1, 4), (3, 6), (5, 8)]  # 4 s windows sliding every 2 s over eight 1 s batches

@@ -156,8 +156,8 @@ def test_6_3_counts_follow_the_notebooks_split():
 
 def test_6_3_distinct_words_and_the_kits_tokenizer_are_wrong(capsys):
     from helpers import paths
-    from helpers.analyse import polarity_totals, summarise
-    from helpers.engine import read_lines
+    from helpers.counting import polarity_totals, summarise
+    from helpers.sample import read_lines
 
     kit = polarity_totals(summarise(read_lines(paths.sample_files(["climate"]))).words)
     wrong(check.exercise_6_3({"positive": kit["positive"], "negative": kit["negative"]}), NOT_THESE)

@@ -12,11 +12,12 @@ from collections import Counter
 import pytest
 from checks import right, wrong
 
-from helpers import check, spark
+from helpers import check
 from helpers.check import lesson07
 from helpers.check.lesson00 import NOT_ANSWERED
+from helpers.infra import spark
+from helpers.sample import batches_of
 from helpers.sources.files import FileDrop
-from helpers.sources.queue import batches_of
 from helpers.sources.x_api import SampleReplay
 
 #: The first 200 football tweets of the sample, per language (what the lesson's offline bridge writes).

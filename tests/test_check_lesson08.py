@@ -9,12 +9,12 @@ import pytest
 from checks import FakeRDD, right, wrong
 
 from helpers import check, paths
-from helpers.analyse import summarise
 from helpers.check import lesson08
 from helpers.check.base import ranked
 from helpers.check.lesson00 import NOT_ANSWERED
-from helpers.cluster import Placements
-from helpers.engine import read_lines
+from helpers.counting import summarise
+from helpers.infra.cluster import Placements
+from helpers.sample import read_lines
 from helpers.text import tokenize
 from helpers.tweets import parse_line
 

@@ -14,9 +14,10 @@ from checks import FakeRDD, wrong
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from helpers import check, lexicon, plots, text
+from helpers import check, lexicon, text
 from helpers.check import lesson00, lesson01
 from helpers.check.lesson00 import NOT_ANSWERED
+from helpers.ui import plots
 
 EXERCISES = [check.exercise_0_1, check.exercise_1_1, check.exercise_1_2, check.exercise_1_3, check.exercise_1_4]
 RDD_MESSAGE = "that is an RDD, a recipe Spark has not run yet: end with an action such as {} to get the values"

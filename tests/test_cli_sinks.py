@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import paths, spark
-from helpers.analyse import Row, Snapshot, Stats
+from helpers import paths
+from helpers.infra import spark
+from helpers.model import Row, Snapshot, Stats
+from helpers.sample import merged_lines
 from helpers.sinks import ConsoleTable, JsonLines, format_table
-from helpers.sources.replay import merged_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 

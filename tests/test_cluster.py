@@ -18,8 +18,8 @@ import psutil
 import pytest
 
 from helpers import paths
-from helpers.cluster import Cluster, ClusterError, port_free
-from helpers.engine import top_from_files
+from helpers.infra.cluster import Cluster, ClusterError, port_free
+from helpers.runs import top_python
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def test_cli_top_with_spark_master_equals_the_python_engine(lab):
     cli = [sys.executable, "-m", "helpers", "top", "--input", *files, "--top", "20", "--json"]
     on_cluster = run([*cli, "--engine", "dstream"], lab.master_url)
     local = run([*cli, "--engine", "python"], lab.master_url)
-    assert json.loads(on_cluster) == json.loads(local) == top_from_files(files, 20)
+    assert json.loads(on_cluster) == json.loads(local) == top_python(files, 20)
     assert on_cluster == local
     # It really ran on the cluster: the master lists the finished application, with the workers' cores.
     apps = [app for app in lab.status()["completedapps"] if app["name"] == "top-dstream"]
@@ -74,7 +74,7 @@ def test_cli_top_with_spark_master_equals_the_python_engine(lab):
 SCRIPT = textwrap.dedent(
     """
     import json, os, sys
-    from helpers import cluster, spark
+    from helpers.infra import cluster, spark
 
     def probe(_):
         import helpers

@@ -1,6 +1,6 @@
 """Notebook 06 runs unchanged on a Spark Connect session (issue 14: "a test runs it that way").
 
-``LAB_SPARK_CONNECT=1`` makes ``helpers.spark.get_session()`` start a local Spark Connect server (127.0.0.1, a
+``LAB_SPARK_CONNECT=1`` makes ``helpers.infra.spark.get_session()`` start a local Spark Connect server (127.0.0.1, a
 free port, a token) and return a client session. The notebook runs in a fresh kernel with that variable set,
 every cell must succeed (its own asserts check the counts against plain Python), the session must really be a
 Connect client, and no cell may print an error. The same run by hand:

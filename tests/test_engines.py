@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.cli_stream import run_top
-from helpers.engine import PythonEngine, read_lines
-from helpers.runner import StreamRun
-from helpers.sources.queue import QueueSource, batches_of
+from helpers.cli.streaming import run_top
+from helpers.dstream.runner import StreamRun
+from helpers.sample import batches_of, read_lines
+from helpers.sources.queue import QueueSource
+from helpers.state import WindowState
 
 pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +89,7 @@ def test_cli_top_json_is_identical_across_engines():
 def test_windows_and_totals_match_the_reference_batch_by_batch(sc, state):
     lines = list(read_lines([paths.MALFORMED, paths.sample_files()[1]]))[:2400]
     batches = list(batches_of(lines, 300))  # 8 batches; the malformed lines land in the first
-    reference = PythonEngine(window=3, slide=2, top_n=10)
+    reference = WindowState(window=3, slide=2, top_n=10)
     expected = [reference.process(batch) for batch in batches]
     run = StreamRun(sc, QueueSource(batches), batch_s=1.0, window_s=3.0, slide_s=2.0, top_n=10, state=state)
     run.start()

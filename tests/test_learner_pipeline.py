@@ -21,12 +21,17 @@ from matplotlib.colors import to_rgba
 from matplotlib.image import imread
 from pyspark import cloudpickle
 
-from helpers import analyse, engine, lexicon, paths, pipeline, plots, spark, text, tweets
-from helpers.dashboard import Dashboard, render
+from helpers import lexicon, paths, text, tweets
+from helpers.dstream import pipeline
+from helpers.infra import spark
+from helpers.model import Snapshot, Stats
+from helpers.sample import batches_of, merged_lines, read_lines
 from helpers.sinks import SnapshotSink
-from helpers.sources.queue import QueueSource, batches_of
-from helpers.sources.replay import merged_lines
-from helpers.web import check_snapshot
+from helpers.sources.queue import QueueSource
+from helpers.state import WindowState
+from helpers.ui import plots
+from helpers.ui.dashboard import Dashboard, render
+from helpers.ui.web import check_snapshot
 
 # The learner's functions live in this module, which Spark's Python workers cannot import: ship them by value,
 # as Spark ships a notebook's.
@@ -40,14 +45,14 @@ TIMEOUT = 600  # seconds; the machines that run this are shared and slow, and no
 @pytest.fixture(scope="module")
 def batches():
     """Notebook 05's batches: the malformed lines, then the sample's first 3,180 tweets, 400 lines a batch."""
-    lines = list(engine.read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()))[:3180]
+    lines = list(read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()))[:3180]
     return list(batches_of(lines, 400))
 
 
 @pytest.fixture(scope="module")
 def reference(batches):
     """The reference engine's snapshot of every batch (4 s windows sliding every 2 s, top 50)."""
-    ref = engine.PythonEngine(window=4, slide=2, top_n=50)
+    ref = WindowState(window=4, slide=2, top_n=50)
     return [ref.process(b) for b in batches]
 
 
@@ -147,7 +152,7 @@ def packaged_run(sc, batches, tmp_path_factory):
 
 def test_the_learners_lines_equal_the_reference_batch_by_batch(learner_run, reference):
     batch_tallies, slides, _ = learner_run
-    assert [analyse.Stats(**t) for t in batch_tallies[: len(reference)]] == [s.stats for s in reference]
+    assert [Stats(**t) for t in batch_tallies[: len(reference)]] == [s.stats for s in reference]
     expected = [s.as_dict() for s in reference if s.window_updated]
     assert [s["batch"] for s in slides[: len(expected)]] == [2, 4, 6, 8]
     assert [s["top"] for s in slides[: len(expected)]] == [e["top"] for e in expected]
@@ -157,7 +162,7 @@ def test_the_learners_lines_equal_the_reference_batch_by_batch(learner_run, refe
 
 def test_pipeline_build_gives_the_same_snapshots_as_the_learners_lines(learner_run, packaged_run):
     batch_tallies, slides, _ = learner_run
-    assert [s.stats for s in packaged_run] == [analyse.Stats(**t) for t in batch_tallies[: len(packaged_run)]]
+    assert [s.stats for s in packaged_run] == [Stats(**t) for t in batch_tallies[: len(packaged_run)]]
     packaged_slides = [s for s in packaged_run if s.window_updated]
     assert [s.batch for s in packaged_slides] == [slide["batch"] for slide in slides[: len(packaged_slides)]]
     assert [s.as_dict()["top"] for s in packaged_slides] == [slide["top"] for slide in slides[: len(packaged_slides)]]
@@ -169,7 +174,7 @@ def test_the_json_lines_keep_the_contract(learner_run):
     _, slides, slides_file = learner_run
     objects = [json.loads(line) for line in slides_file.read_text(encoding="utf-8").splitlines()]
     assert objects == slides and len(objects) >= 4
-    snapshot_keys = set(analyse.Snapshot(0, 0.0, 1.0, analyse.Stats(), 0, 0, [], False).as_dict())
+    snapshot_keys = set(Snapshot(0, 0.0, 1.0, Stats(), 0, 0, [], False).as_dict())
     for obj in objects:
         assert check_snapshot(obj) is None, check_snapshot(obj)  # the D3 page's own reading of the contract
         assert isinstance(obj["time"], float) and isinstance(obj["top"], list)
@@ -265,7 +270,7 @@ def test_the_dashboard_figure_is_opaque_white(reference):
 
 
 def test_a_stop_without_grace_keeps_the_cancelled_batchs_errors_apart():
-    from helpers.dashboard import _PipelineSink
+    from helpers.ui.dashboard import _PipelineSink
 
     sink = _PipelineSink(top_n=5)
     sink.error("batch stats", RuntimeError("the pipeline broke"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import lexicon, paths, text
+from helpers.sample import read_lines
 
 
 def test_default_is_vader_with_known_scores():
@@ -69,10 +70,10 @@ def test_tweet_score_with_negation(tweet, score):
 @pytest.mark.parametrize("name", lexicon.NAMES)
 def test_score_tokens_equals_tweet_score_on_every_shipped_tweet(name):
     """The engines' lookup table gives the very sums of word_score and is_negation, tweet by tweet."""
-    from helpers import engine, tweets
+    from helpers import tweets
 
     scores, table = lexicon.scores(name), lexicon.token_scores(name)
-    texts = [t.text for line in engine.read_lines(paths.sample_files()) if (t := tweets.parse_line(line))]
+    texts = [t.text for line in read_lines(paths.sample_files()) if (t := tweets.parse_line(line))]
     texts += ["#love it :)", "not #good", "don't #no good", "never ever ever ever good", "no no good"]
     differ = [
         x for x in texts if lexicon.score_tokens(text.words(x), table) != lexicon.tweet_score(text.words(x), scores)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 from xapi_server import XApiServer
 
-from helpers import generate, spark
-from helpers.analyse import summarise
-from helpers.runner import StreamRun
+from helpers import generate
+from helpers.counting import summarise
+from helpers.dstream.runner import StreamRun
+from helpers.infra import spark
 from helpers.sources import x_api
 from helpers.sources.live import LineSocket
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import nav, paths
+from helpers import paths
+from helpers.cli import nav
 
 LESSONS = nav.lessons()
 ALL = sorted(p for p in paths.NOTEBOOKS.glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import preflight
+from helpers.infra import preflight
 
 
 def _run(env):

@@ -1,6 +1,6 @@
 """Driver restart without loss: kill the driver mid-stream, restart it through getOrCreate, count exactly once.
 
-The driver (``python -m helpers.recovery``) runs as a child process on a file drop folder with a checkpoint
+The driver (``python -m helpers.dstream.recovery``) runs as a child process on a file drop folder with a checkpoint
 folder. It is killed with SIGKILL twice: once with every dropped file counted (a restart that re-applied
 those files to the recovered state would count them twice), once right after a batch with a new file
 (which may be half done). A file is dropped each time while it is down. After the last restart it stops by
@@ -16,11 +16,10 @@ from itertools import islice
 
 import pytest
 
-from helpers import paths, recovery
-from helpers.engine import read_lines
+from helpers import paths
+from helpers.dstream import recovery
+from helpers.sample import batches_of, merged_lines, read_lines
 from helpers.sources.files import FileDrop
-from helpers.sources.queue import batches_of
-from helpers.sources.replay import merged_lines
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from helpers import paths, spark
-from helpers.cli_stream import run_top
-from helpers.engine import read_lines
-from helpers.runner import StreamRun
-from helpers.sources.replay import merged_lines
+from helpers import paths
+from helpers.cli.streaming import run_top
+from helpers.dstream.runner import StreamRun
+from helpers.infra import spark
+from helpers.sample import merged_lines, read_lines
 from helpers.sources.socket_server import ReplayServer
 
 GOOD = 2000

@@ -6,7 +6,8 @@ import socket
 import time
 
 from helpers import paths
-from helpers.sources.replay import Replay, merged_lines
+from helpers.sample import merged_lines
+from helpers.sources.replay import Replay
 from helpers.sources.socket_server import ReplayServer
 
 

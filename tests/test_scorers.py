@@ -11,11 +11,12 @@ import pytest
 
 from helpers import paths, ratings, scorers, sentiment_model
 from helpers.__main__ import main
-from helpers.analyse import Stats, summarise
-from helpers.cli_stream import run_top
-from helpers.engine import read_lines
-from helpers.runner import StreamRun
-from helpers.sources.queue import QueueSource, batches_of
+from helpers.cli.streaming import run_top
+from helpers.counting import summarise
+from helpers.dstream.runner import StreamRun
+from helpers.model import Stats
+from helpers.sample import batches_of, read_lines
+from helpers.sources.queue import QueueSource
 from helpers.tweets import parse_line
 
 FOOTBALL = paths.SAMPLE_TWEETS / "football.ndjson"
@@ -108,19 +109,19 @@ def test_the_dashboards_run_tallies_tweets_with_the_chosen_scorer(sc):
 
 @pytest.mark.spark
 def test_stream_runs_with_a_scorer(sc, capsys, monkeypatch):
-    import helpers.runner
-    from helpers import spark
+    import helpers.dstream.runner
+    from helpers.infra import spark
 
     monkeypatch.setattr(spark, "stop_all", lambda jvm=True: None)  # keep the session's context for later tests
 
     runs = []
 
-    class Recorded(helpers.runner.StreamRun):
+    class Recorded(helpers.dstream.runner.StreamRun):
         def start(self):
             runs.append(self)
             return super().start()
 
-    monkeypatch.setattr(helpers.runner, "StreamRun", Recorded)
+    monkeypatch.setattr(helpers.dstream.runner, "StreamRun", Recorded)
     args = ["stream", "--input", str(FOOTBALL), "--rate", "400", "--batches", "3", "--no-clear"]
     assert main([*args, "--scorer", "vader", "--window", "2", "--slide", "1"]) == 0
     out = capsys.readouterr()
@@ -142,7 +143,7 @@ def model():
 def test_the_python_scorer_calls_every_rated_tweet_as_spark_does(sc, model):
     from pyspark.ml import PipelineModel
 
-    from helpers import spark
+    from helpers.infra import spark
 
     session = spark.get_session()
     saved = PipelineModel.load(str(sentiment_model.MODEL_DIR / "spark"))
@@ -188,7 +189,7 @@ def test_the_model_scorer_drives_the_dstream_run(sc, model):
 
 @pytest.mark.spark
 def test_the_dashboards_scorer_control_reaches_its_run(sc):
-    from helpers.dashboard import Dashboard
+    from helpers.ui.dashboard import Dashboard
 
     lines = list(read_lines([FOOTBALL]))[:800]
     dash = Dashboard(sc, source=lambda d: QueueSource(batches_of(lines, 400)))

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import paths, web
-from helpers.engine import read_lines, top_from_files
-from helpers.spark import LOG4J
+from helpers import paths
+from helpers.infra.spark import LOG4J
+from helpers.runs import top_python
+from helpers.sample import read_lines
+from helpers.ui import web
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "examples" / "seed_pipeline.py"
@@ -74,7 +76,7 @@ def test_script_is_plain_spark_of_the_asked_size():
 def test_all_shipped_files_in_one_stream(tmp_path):
     out = tmp_path / "live.jsonl"
     got = submit(SHIPPED, 50, tmp_path, json_out=out)
-    want = top_from_files(SHIPPED, 50)
+    want = top_python(SHIPPED, 50)
     assert got == want
     assert (got["tweets"], got["malformed"], len(got["words"])) == (20_805, 13, 50)
     # The per-batch lines for the D3 page: valid, one per batch, adding up to the same totals.
@@ -93,4 +95,4 @@ def test_all_shipped_files_in_one_stream(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_each_shipped_file(path, tmp_path):
-    assert submit([path], 50, tmp_path) == top_from_files([path], 50)
+    assert submit([path], 50, tmp_path) == top_python([path], 50)

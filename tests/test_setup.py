@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import preflight
+from helpers.infra import preflight
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,11 +25,13 @@ from pathlib import Path
 import pytest
 from awkward_lines import EDGE, HI, st
 
-from helpers import analyse, engine, lexicon, paths, spark, structured, text
-from helpers.analyse import Stats
-from helpers.cli_stream import run_top
-from helpers.sources.queue import batches_of
-from helpers.sources.replay import merged_lines
+from helpers import lexicon, paths, structured, text
+from helpers.cli.streaming import run_top
+from helpers.counting import summarise
+from helpers.infra import spark
+from helpers.model import Stats
+from helpers.sample import batches_of, merged_lines, read_lines
+from helpers.state import WindowState
 from helpers.tweets import parse_line
 
 pytestmark = pytest.mark.spark
@@ -161,9 +163,9 @@ def _dated(line):
 
 def test_the_fast_road_agrees_with_the_exact_one(session):
     """``parse`` reads plain lines by a shortcut (``_plain``); on every line both roads give the same row."""
-    tweets = list(engine.read_lines(paths.sample_files()))[::40]
+    tweets = list(read_lines(paths.sample_files()))[::40]
     awkward = EDGE + [_dated(line) for line in EDGE] + NEAR_PLAIN
-    lines = awkward + list(engine.read_lines([paths.MALFORMED])) + tweets
+    lines = awkward + list(read_lines([paths.MALFORMED])) + tweets
     df = session.createDataFrame([(line,) for line in lines], "value string")
     for topic, lang in ((None, None), ("climate", "en")):
         fast = structured.parse(df, topic, lang).collect()
@@ -204,7 +206,7 @@ def test_parse_known_difference_a_float_rule_tag(session):
 
 
 def test_parse_agrees_on_every_shipped_line(session):
-    lines = list(engine.read_lines(SHIPPED))
+    lines = list(read_lines(SHIPPED))
     df = session.read.text([str(p) for p in SHIPPED])
     rows = structured.parse(df).collect()
     assert sorted(_spark_view(r) for r in rows) == sorted(_python_view(line) for line in lines)
@@ -287,12 +289,12 @@ def test_polarity_join_takes_a_hashtags_word(session):
 # --- streaming runs -------------------------------------------------------------------------------------------
 
 
-NOTEBOOK_05_LINES = list(engine.read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()))[:3180]
+NOTEBOOK_05_LINES = list(read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()))[:3180]
 
 
 def test_file_source_batches_equal_the_python_engine(session):
     batches = list(batches_of(NOTEBOOK_05_LINES, 400))
-    reference = engine.PythonEngine(top_n=10)
+    reference = WindowState(top_n=10)
     expected = [reference.process(b) for b in batches]
     run = structured.StructuredRun(session, structured.FileSource.from_batches(batches), top_n=10)
     run.start()
@@ -305,7 +307,7 @@ def test_file_source_batches_equal_the_python_engine(session):
     assert [s.stats for s in got] == [s.stats for s in expected]
     assert (got[-1].tweets_total, got[-1].malformed_total) == (3185, 13)
     assert run.totals == reference.totals and run.lines_total == len(NOTEBOOK_05_LINES)
-    whole = analyse.summarise(NOTEBOOK_05_LINES).stats
+    whole = summarise(NOTEBOOK_05_LINES).stats
     assert sum_stats(s.stats for s in got) == whole
     no_query_left(session)
 
@@ -319,7 +321,7 @@ def sum_stats(all_stats):
 
 def test_a_paced_tweet_source_adds_up_to_the_python_totals(session):
     """The dashboard's source: format("tweets"), maxRowsPerTrigger rows every second, totals kept by Spark."""
-    sent = list(engine.read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()[1:2]))[:882]
+    sent = list(read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()[1:2]))[:882]
     source = structured.TweetSource.from_lines(sent, rows_per_batch=300, paced=True)
     run = structured.StructuredRun(session, source, batch_s=1.0)
     run.start()
@@ -329,7 +331,7 @@ def test_a_paced_tweet_source_adds_up_to_the_python_totals(session):
             time.sleep(0.2)
     finally:
         run.stop()
-    truth = analyse.summarise(sent)
+    truth = summarise(sent)
     assert run.lines_total == 900 and not run.sink.errors  # 20 lines of malformed.ndjson, 2 of them blank
     assert [s.stats.tweets + s.stats.malformed for s in run.sink.history if s.stats.tweets][:2] == [300, 300]
     assert sum_stats(s.stats for s in run.sink.history) == truth.stats
@@ -358,7 +360,7 @@ def test_top_keeps_its_counts_in_the_checkpoint_and_resumes_from_it(sc, session,
     )
     state = {r.word: r["count"] for r in session.read.format("statestore").load(str(checkpoint))
              .select("key.word", "value.count").collect()}  # fmt: skip
-    reference = analyse.summarise(engine.read_lines(first))
+    reference = summarise(read_lines(first))
     assert state["\0tweet"] == 5205 and state["\0malformed"] == 13
     assert {w: n for w, n in state.items() if not w.startswith("\0")} == reference.words
     out = subprocess.run(
@@ -411,7 +413,7 @@ def test_windows_equal_sparks_stateful_aggregation_with_a_watermark(session, F):
     assert dropped > 0 and run.late_words > 0, "the batches should hold late rows"
     mine = {(a, b, w): n for (a, b), counts in run.windows.items() for w, n in counts.items()}
     assert mine == emitted
-    assert run.totals == analyse.summarise(line for b in batches for line in b).words  # late rows still counted
+    assert run.totals == summarise(line for b in batches for line in b).words  # late rows still counted
     no_query_left(session)
 
 
@@ -437,7 +439,7 @@ def test_the_dashboard_runs_on_the_structured_pipeline(session):
     finally:
         dash.stop()
     latest = dash.latest
-    truth = analyse.summarise(list(merged_lines(paths.sample_files(["football"])))[:400])
+    truth = summarise(list(merged_lines(paths.sample_files(["football"])))[:400])
     assert latest.tweets_total == 400 and dash.frames >= 1
     assert all(row.total == truth.words[row.word] for row in latest.top)
     assert not dash.errors and not dash.sink.errors and dash.run is None

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import paths, spark
-from helpers.engine import read_lines
+from helpers import paths
+from helpers.infra import spark
+from helpers.sample import read_lines
 from helpers.sources import tweet_source
 from helpers.tweets import is_blank
 

@@ -1,4 +1,4 @@
-"""``helpers.tws.RunningTotals``: the transformWithState processor of notebook 06.
+"""``helpers.structured.tws.RunningTotals``: the transformWithState processor of notebook 06.
 
 - its logic under pyspark's ``TwsTester`` (no Spark needed): totals per word, state kept between calls;
 - the class in notebook 06's cell is this class, character for character;
@@ -21,7 +21,10 @@ import pytest
 from pyspark.sql import Row
 from pyspark.sql.streaming import TwsTester
 
-from helpers import engine, paths, spark, tws
+from helpers import paths
+from helpers.infra import spark
+from helpers.sample import read_lines
+from helpers.structured import tws
 from helpers.tweets import parse_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +33,7 @@ NOTEBOOK = ROOT / "notebooks" / "06_structured_streaming.ipynb"
 
 def football_texts(n: int) -> list[str]:
     """The text of the first ``n`` football tweets of the shipped sample."""
-    tweets = (parse_line(line) for line in engine.read_lines(paths.sample_files(["football"])))
+    tweets = (parse_line(line) for line in read_lines(paths.sample_files(["football"])))
     return [t.text.replace("\n", " ") for t in tweets if t is not None][:n]
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import paths, web
-from helpers.engine import PythonEngine, read_lines
+from helpers import paths
+from helpers.sample import batches_of, read_lines
 from helpers.sinks import JsonLines
-from helpers.sources.queue import batches_of
+from helpers.state import WindowState
+from helpers.ui import web
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {"time": 1796600000.0, "top": [{"word": "love", "count": 3, "sentiment": "positive"}]}
@@ -62,7 +63,7 @@ def test_json_lines_sink_writes_the_contract(tmp_path):
     """What the kit's own runs write (``helpers.sinks.JsonLines``) is valid, line by line."""
     out = tmp_path / "live.jsonl"
     sink = JsonLines(out)
-    engine = PythonEngine(window=4, slide=2, top_n=10)
+    engine = WindowState(window=4, slide=2, top_n=10)
     lines = list(read_lines([paths.MALFORMED, paths.sample_files()[2]]))[:1200]
     for batch in batches_of(lines, 300):
         sink(engine.process(batch, batch_time=1796600000.0 + engine.batches))

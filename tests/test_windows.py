@@ -1,7 +1,7 @@
 """Notebook 03's windows: the timeline geometry and picture, and the bounded run against the python engine.
 
 The Spark tests stream known batches of the sample through ``window_explorer.run_windows`` (real Spark,
-``local[2]``) and compare every window, exactly, with ``helpers.engine.PythonEngine`` on the same batches.
+``local[2]``) and compare every window, exactly, with ``helpers.state.WindowState`` on the same batches.
 """
 
 from __future__ import annotations
@@ -14,24 +14,27 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from helpers import paths, spark, timeline, window_explorer
-from helpers.analyse import summarise
+from helpers import paths
+from helpers.counting import summarise
+from helpers.infra import spark
+from helpers.sample import merged_lines, sample_batches
 from helpers.sources.queue import QueueSource
-from helpers.sources.replay import merged_lines
+from helpers.state import WindowResult, python_windows, window_spans
 from helpers.tweets import parse_line
-from helpers.window_explorer import WindowResult, python_windows, run_until, run_windows, sample_batches
+from helpers.ui import timeline, window_explorer
+from helpers.ui.window_explorer import run_until, run_windows
 
 # --- timeline: which batches each window covers -------------------------------------------------------
 
 
 def test_window_spans_known_cases():
-    assert timeline.window_spans(8, 3, 2) == [(1, 2), (2, 4), (4, 6), (6, 8)]
-    assert timeline.window_spans(6, 3, 2, tail=True) == [(1, 2), (2, 4), (4, 6), (6, 8)]
-    assert timeline.window_spans(6, 2, 2) == [(1, 2), (3, 4), (5, 6)]  # tumbling
-    assert timeline.window_spans(3, 1, 1, tail=True) == [(1, 1), (2, 2), (3, 3)]  # no window: the batches
-    assert timeline.window_spans(4, 5, 1, tail=True) == [(1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (2, 6), (3, 7), (4, 8)]
-    assert timeline.window_spans(1, 4, 4) == []  # the first window ends after the stream
-    assert timeline.window_spans(0, 3, 1, tail=True) == []  # no data, no window
+    assert window_spans(8, 3, 2) == [(1, 2), (2, 4), (4, 6), (6, 8)]
+    assert window_spans(6, 3, 2, tail=True) == [(1, 2), (2, 4), (4, 6), (6, 8)]
+    assert window_spans(6, 2, 2) == [(1, 2), (3, 4), (5, 6)]  # tumbling
+    assert window_spans(3, 1, 1, tail=True) == [(1, 1), (2, 2), (3, 3)]  # no window: the batches
+    assert window_spans(4, 5, 1, tail=True) == [(1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (2, 6), (3, 7), (4, 8)]
+    assert window_spans(1, 4, 4) == []  # the first window ends after the stream
+    assert window_spans(0, 3, 1, tail=True) == []  # no data, no window
 
 
 @pytest.mark.parametrize("window", range(1, 7))
@@ -39,9 +42,9 @@ def test_window_spans_known_cases():
 def test_every_batch_is_in_a_window_and_the_last_one_leaves(window, slide):
     if slide > window:
         with pytest.raises(ValueError, match="need 0 < slide <= window"):
-            timeline.window_spans(10, window, slide)
+            window_spans(10, window, slide)
         return
-    spans = timeline.window_spans(10, window, slide, tail=True)
+    spans = window_spans(10, window, slide, tail=True)
     assert all(1 <= first <= last and last - first < window for first, last in spans)
     assert all(last % slide == 0 for _, last in spans)
     covered = {k for first, last in spans for k in range(first, last + 1)}
@@ -134,7 +137,7 @@ def batches():
 @pytest.mark.parametrize(("window", "slide"), [(3, 2), (5, 1), (2, 2), (1, 1)])
 def test_python_windows_are_sums_over_the_spans(batches, window, slide):
     found = python_windows(batches, window, slide)
-    spans = timeline.window_spans(len(batches), window, slide, tail=True)
+    spans = window_spans(len(batches), window, slide, tail=True)
     assert [(w.first, w.last) for w in found] == spans
     for w in found:
         lines = [line for b in batches[w.first - 1 : w.last] for line in b]
@@ -157,7 +160,7 @@ def test_run_windows_equals_the_python_engine(sc, batches, batch_s, window_s, sl
     window, slide = timeline.in_batches(batch_s, window_s, slide_s)
     found = run_windows(sc, batches, batch_s, window_s, slide_s)
     assert found == python_windows(batches, window, slide)
-    assert len(found) == len(timeline.window_spans(len(batches), window, slide, tail=True))
+    assert len(found) == len(window_spans(len(batches), window, slide, tail=True))
     assert all(isinstance(w, WindowResult) and w.tweets > 0 for w in found)
     assert window_explorer._RUNS == {}  # nothing left registered
     from pyspark.streaming import StreamingContext

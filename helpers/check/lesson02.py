@@ -16,8 +16,7 @@ from typing import Any
 from helpers import paths
 from helpers.check.base import Verdict, as_pairs, ranked, verdict
 from helpers.check.lesson00 import is_rdd, not_answered
-from helpers.engine import read_lines
-from helpers.sources.queue import batches_of
+from helpers.sample import batches_of, read_lines
 from helpers.tweets import parse_line
 
 __all__ = ["exercise_2_1", "exercise_2_2"]

@@ -1,9 +1,9 @@
 """Self-checks for notebook 03 (windows): which batches a window covers, tweets and a word per window.
 
 ``check.exercise_3_1(answer)`` … ``check.exercise_3_3(answer)`` print ✓ or ✗ with what is wrong and why.
-The right answers come from ``helpers.timeline.window_spans`` and ``helpers.window_explorer.python_windows``
-(plain Python, ``helpers.engine.PythonEngine``, no Spark) over ``exercise_batches()``, the batches the
-notebook streams: ``window_explorer.sample_batches(count=6, minutes=10)``.
+The right answers come from ``helpers.state.window_spans`` and ``helpers.state.python_windows``
+(plain Python, ``helpers.state.WindowState``, no Spark) over ``exercise_batches()``, the batches the
+notebook streams: ``sample.sample_batches(count=6, minutes=10)``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from helpers.check.base import Verdict, verdict
 from helpers.check.lesson00 import is_number, is_rdd, not_answered
-from helpers.timeline import window_spans
+from helpers.state import window_spans
 
 if TYPE_CHECKING:
-    from helpers.window_explorer import WindowResult
+    from helpers.state import WindowResult
 
 __all__ = ["exercise_3_1", "exercise_3_2", "exercise_3_3"]
 
@@ -36,7 +36,7 @@ WORD, WORD_WINDOW_S, WORD_SLIDE_S = "hate", 6, 1
 @cache
 def exercise_batches() -> tuple[tuple[str, ...], ...]:
     """The lines of each batch of exercises 3.2 and 3.3 (``sample_batches(count=6, minutes=10)``)."""
-    from helpers.window_explorer import sample_batches
+    from helpers.sample import sample_batches
 
     return tuple(tuple(b) for b in sample_batches(EXERCISE_BATCHES, EXERCISE_MINUTES))
 
@@ -44,7 +44,7 @@ def exercise_batches() -> tuple[tuple[str, ...], ...]:
 @cache
 def windows(window_s: float, slide_s: float) -> tuple[WindowResult, ...]:
     """Every window of the exercise batches that holds some of them, at 1 s a batch."""
-    from helpers.window_explorer import python_windows
+    from helpers.state import python_windows
 
     return tuple(python_windows(exercise_batches(), round(window_s), round(slide_s)))
 
@@ -52,7 +52,7 @@ def windows(window_s: float, slide_s: float) -> tuple[WindowResult, ...]:
 @cache
 def per_batch(kind: str) -> tuple[int, ...]:
     """Each exercise batch on its own: its ``"tweets"``, its ``"word"`` count, or its ``"tweets with word"``."""
-    from helpers.analyse import summarise
+    from helpers.counting import summarise
     from helpers.text import tokenize
     from helpers.tweets import parse_line
 

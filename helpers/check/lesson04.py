@@ -2,7 +2,7 @@
 
 ``check.exercise_4_1(answer)`` … ``check.exercise_4_5(answer)`` print ✓ or ✗ with what is wrong and why,
 never the right values.
-The right answers are worked out in plain Python (``helpers.analyse.summarise``, no Spark) over
+The right answers are worked out in plain Python (``helpers.counting.summarise``, no Spark) over
 ``exercise_batches()``: the lines the notebook streams, ``batches_of(merged_lines(sample_files()), 1500)``,
 the first 6, one batch a second.
 """
@@ -16,12 +16,11 @@ from itertools import islice
 from typing import Any
 
 from helpers import paths
-from helpers.analyse import summarise
 from helpers.check.base import Verdict, as_pairs, verdict
 from helpers.check.lesson00 import is_rdd, not_answered
-from helpers.engine import PythonEngine
-from helpers.sources.queue import batches_of
-from helpers.sources.replay import merged_lines
+from helpers.counting import summarise
+from helpers.sample import batches_of, merged_lines
+from helpers.state import WindowState
 
 __all__ = ["exercise_4_1", "exercise_4_2", "exercise_4_3", "exercise_4_4", "exercise_4_5"]
 
@@ -130,7 +129,7 @@ def current_view(upto: int = BATCHES, window_s: int = WINDOW_S, slide_s: int = S
 
     From the reference engine, which works out the same "current" view as the lesson's join back.
     """
-    engine = PythonEngine(window=window_s, slide=slide_s, top_n=10**9)  # 1 s batches: seconds are batches
+    engine = WindowState(window=window_s, slide=slide_s, top_n=10**9)  # 1 s batches: seconds are batches
     for batch in exercise_batches()[:upto]:
         snapshot = engine.process(batch)
     return {r.word: (r.count, r.total) for r in snapshot.top}

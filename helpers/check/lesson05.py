@@ -1,7 +1,7 @@
 """Self-checks for notebook 05 (the Twitter sentiment pipeline): extend the seed's pipeline in Spark.
 
 ``check.exercise_5_1(answer)`` … ``check.exercise_5_3(answer)`` print ✓ or ✗ with what is wrong and why,
-never the right answer. The right answers are worked out here in plain Python (``analyse.summarise`` per
+never the right answer. The right answers are worked out here in plain Python (``counting.summarise`` per
 batch, the reference engine's code) over ``exercise_batches()``, the batches notebook 05 streams: the
 shipped file of malformed lines, then the sample's first 3,180 tweets in time order, 400 lines a batch,
 one batch a second; windows of 4 s sliding every 2 s.
@@ -34,9 +34,7 @@ NEGATIVE_TOP, HASHTAG_TOP = 5, 10  # 5.1 and 5.2
 def exercise_batches() -> tuple[tuple[str, ...], ...]:
     """The lines of each batch notebook 05 streams (its ``batches``)."""
     from helpers import paths
-    from helpers.engine import read_lines
-    from helpers.sources.queue import batches_of
-    from helpers.sources.replay import merged_lines
+    from helpers.sample import batches_of, merged_lines, read_lines
 
     lines = list(read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()))[:SAMPLE_TWEETS]
     return tuple(tuple(b) for b in batches_of(lines, BATCH_LINES))
@@ -45,14 +43,14 @@ def exercise_batches() -> tuple[tuple[str, ...], ...]:
 @cache
 def _summaries() -> tuple[Any, ...]:
     """One ``Summary`` per batch (word counts without stopwords, tweet and word tallies)."""
-    from helpers.analyse import summarise
+    from helpers.counting import summarise
 
     return tuple(summarise(b) for b in exercise_batches())
 
 
 def spans() -> list[tuple[int, int]]:
     """``(first, last)`` batch of each window that ends by the last batch: (1, 2), (1, 4), (3, 6), (5, 8)."""
-    from helpers.timeline import window_spans
+    from helpers.state import window_spans
 
     return window_spans(len(exercise_batches()), WINDOW, SLIDE)
 
@@ -71,7 +69,7 @@ def _negative(word: str) -> bool:
 
 
 def _top_negative(counts: Counter[str]) -> list[tuple[str, int]]:
-    from helpers.analyse import rank
+    from helpers.model import rank
 
     return rank(((w, c) for w, c in counts.items() if _negative(w)), NEGATIVE_TOP)
 
@@ -83,7 +81,7 @@ def top_negative_per_window(running: bool = False) -> list[list[tuple[str, int]]
 
 def top_hashtags(first: int = 1, last: int | None = None) -> list[tuple[str, int]]:
     """Exercise 5.2: the hashtags (tokens starting with ``#``) with the largest totals over batches first..last."""
-    from helpers.analyse import rank
+    from helpers.model import rank
 
     counts = _window_words(first, len(exercise_batches()) if last is None else last)
     return rank(((w, c) for w, c in counts.items() if w.startswith("#")), HASHTAG_TOP)

@@ -16,10 +16,10 @@ from functools import cache
 from typing import Any
 
 from helpers import paths
-from helpers.analyse import polarity_totals
 from helpers.check.base import Verdict, verdict
 from helpers.check.lesson00 import is_number, not_answered
-from helpers.engine import read_lines
+from helpers.counting import polarity_totals
+from helpers.sample import read_lines
 from helpers.tweets import parse_line
 
 __all__ = ["exercise_6_1", "exercise_6_2", "exercise_6_3"]

@@ -2,7 +2,7 @@
 reads them, a word count on the cluster, and a ``spark-submit`` line for YARN.
 
 ``check.exercise_8_1(answer)`` … ``check.exercise_8_4(answer)`` print ✓ or ✗ with what is wrong and why, never
-the answer. The right answers are worked out here in plain Python (``helpers.analyse`` for the word counts),
+the answer. The right answers are worked out here in plain Python (``helpers.model`` for the word counts),
 never with Spark.
 """
 
@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from helpers import paths
-from helpers.analyse import summarise
 from helpers.check.base import Verdict, as_pairs, is_number, ranked, verdict
 from helpers.check.lesson00 import is_rdd, not_answered, not_computed
-from helpers.engine import read_lines
+from helpers.counting import summarise
+from helpers.sample import read_lines
 from helpers.text import stopwords
 
 __all__ = ["exercise_8_1", "exercise_8_2", "exercise_8_3", "exercise_8_4"]
@@ -177,7 +177,7 @@ def exercise_8_2(answer: Any) -> Verdict:
 
 
 def climate_counts() -> Counter[str]:
-    """Every word of the climate tweets, counted in plain Python (the kit's reference, ``analyse.summarise``)."""
+    """Every word of the climate tweets, counted in plain Python (the kit's reference, ``counting.summarise``)."""
     return summarise(read_lines(paths.sample_files([TOPIC]))).words
 
 

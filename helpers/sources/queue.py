@@ -7,20 +7,12 @@ has a known number of batches and ends by itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pyspark.streaming import DStream, StreamingContext
-
-
-def batches_of(lines: Iterable[str], size: int) -> Iterator[list[str]]:
-    """Consecutive lists of ``size`` lines (the last one may be shorter)."""
-    it = iter(lines)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 class QueueSource:

@@ -6,31 +6,13 @@
 
 from __future__ import annotations
 
-import heapq
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from helpers.engine import read_lines
-
-_CREATED = re.compile(r'"created_at"\s*:\s*"([^"]*)"')
-
-
-def _keyed(path: str | Path) -> Iterator[tuple[str, str]]:
-    last = ""
-    for line in read_lines([path]):
-        found = _CREATED.search(line)
-        last = found.group(1) if found else last  # lines without a time keep their place
-        yield last, line
-
-
-def merged_lines(files: Iterable[str | Path]) -> Iterator[str]:
-    """Lines of all ``files`` merged into ``created_at`` order (each file is already in time order)."""
-    for _, line in heapq.merge(*(_keyed(f) for f in files), key=lambda kv: kv[0]):
-        yield line
+from helpers.sample import merged_lines
 
 
 class Replay:

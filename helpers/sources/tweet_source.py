@@ -1,6 +1,6 @@
 """``format("tweets")``: a Python streaming data source that replays NDJSON tweet files line by line.
 
-    spark = helpers.spark.get_session()            # registers it; or spark.dataSource.register(TweetDataSource)
+    spark = helpers.infra.spark.get_session()            # registers it; or spark.dataSource.register(TweetDataSource)
     lines = (spark.readStream.format("tweets")
              .option("path", "data/sample_tweets/football.ndjson")   # a file, a comma list, a glob or a folder
              .option("maxRowsPerTrigger", 500)                        # optional: paced replay
@@ -78,7 +78,7 @@ def resolve(path_option: str) -> list[str]:
 
 
 def split_lines(data: bytes) -> list[str]:
-    """The non-blank lines of ``data`` (whole lines), as Spark's text source and ``engine.read_lines`` split them."""
+    """The non-blank lines of ``data`` (whole lines), as Spark's text source and ``sample.read_lines`` split them."""
     text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     return [line for line in text.split("\n") if line.strip()]
 

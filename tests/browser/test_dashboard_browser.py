@@ -34,7 +34,7 @@ pytestmark = [
 
 
 def _free_port() -> int:
-    from helpers.spark import free_port
+    from helpers.infra.spark import free_port
 
     return free_port()
 

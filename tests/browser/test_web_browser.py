@@ -1,7 +1,7 @@
 """The live D3 page in Debian's chromium while a real DStream run writes its JSON lines.
 
 A StreamRun replays known batches through Spark with ``helpers.sinks.JsonLines`` as its listener;
-``helpers.web.serve`` serves that file; the page must show new snapshots and new bars while the stream
+``helpers.ui.web.serve`` serves that file; the page must show new snapshots and new bars while the stream
 is still running, end on exactly what the last line of the file says, and ask nothing of any other
 site. Saves a screenshot of the page mid-stream in tests/artifacts/. Skips, saying why, without chromium.
 """
@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import paths, web
-from helpers.engine import read_lines
-from helpers.runner import StreamRun
+from helpers import paths
+from helpers.dstream.runner import StreamRun
+from helpers.sample import batches_of, read_lines
 from helpers.sinks import JsonLines
-from helpers.sources.queue import QueueSource, batches_of
+from helpers.sources.queue import QueueSource
+from helpers.ui import web
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

@@ -13,8 +13,9 @@ import json
 import sys
 from typing import Any
 
-from helpers import lexicon, paths, scorers
-from helpers.pipeline import STATES
+from helpers import lexicon, paths, sentiment_model
+from helpers.dstream.pipeline import STATES
+from helpers.runs import top_python
 
 ENGINES = ("python", "dstream", "structured")
 SCORERS = ("lexicon", "vader", "model")  # helpers.scorers.NAMES, spelled out to keep --help import-light
@@ -65,30 +66,28 @@ def run_top(
 ) -> dict[str, Any]:
     """The ``top`` result of one engine, as a JSON-ready dict (identical across engines on the same input).
 
-    ``state`` (dstream only): where the running totals live, see ``helpers.runner``. ``scorer`` (python
+    ``state`` (dstream only): where the running totals live, see ``helpers.dstream.runner``. ``scorer`` (python
     and dstream): also count the tweets it calls positive, negative or neither (``tweet_sentiment``).
     ``checkpoint`` (structured only): the folder of the query's checkpoint, kept to resume from.
     """
     if checkpoint is not None and engine != "structured":
         raise ValueError("--checkpoint: only the structured engine keeps a checkpoint")
     if scorer is not None:
-        scorers.prepare(scorer)
+        sentiment_model.prepare(scorer)
         if engine == "structured":
             raise ValueError(
                 "--scorer: the structured engine scores tweets in Spark SQL with the lexicon only; "
                 "use --engine python or dstream"
             )
     if engine == "python":
-        from helpers.engine import top_from_files
-
-        return top_from_files(files, n, lexicon_name, topic, lang, scorer)
-    from helpers import spark
+        return top_python(files, n, lexicon_name, topic, lang, scorer)
+    from helpers.infra import spark
 
     owned = spark.active_context() is None  # stop only a context this call started
     sc = spark.get_context(f"top-{engine}")
     try:
         if engine == "dstream":
-            from helpers.runner import top_dstream
+            from helpers.dstream.runner import top_dstream
             from helpers.sources.queue import QueueSource
 
             source = QueueSource.from_files(files)
@@ -104,15 +103,15 @@ def run_top(
 
 def stream(args: argparse.Namespace) -> int:
     """Replay tweets through the DStream pipeline over a local socket and redraw a table each batch."""
-    from helpers import spark
-    from helpers.pipeline import check_window
-    from helpers.runner import StreamRun
+    from helpers.dstream.pipeline import check_window
+    from helpers.dstream.runner import StreamRun
+    from helpers.infra import spark
     from helpers.sinks import ConsoleTable, JsonLines
     from helpers.sources.socket_server import ReplayServer
 
     try:
         check_window(args.batch, args.window, args.slide)
-        scorers.prepare(args.scorer)
+        sentiment_model.prepare(args.scorer)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -43,9 +43,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from helpers import spark
-from helpers.analyse import Stats, top_json
+from helpers.infra import spark
 from helpers.lexicon import scores as lexicon_scores
+from helpers.model import Stats, top_json
 from helpers.sinks import Listener, SnapshotSink
 from helpers.text import NEGATORS, stopwords
 from helpers.tweets import MAX_LINE_CHARS
@@ -818,7 +818,7 @@ def tweet_replay(dash: Any) -> TweetSource:
     """The Structured dashboard's source, from its controls: the sample (one topic or all, merged in time
     order, ``dash.limit`` lines at most) at ``dash.speed`` tweets a second through ``format("tweets")``."""
     from helpers import paths
-    from helpers.sources.replay import merged_lines
+    from helpers.sample import merged_lines
 
     topic = dash.topic.value or None
     lines = merged_lines(paths.sample_files([topic]) if topic else paths.sample_files())
@@ -853,7 +853,7 @@ def late_example(topic: str = "football") -> list[list[str]]:
     tweets come after the watermark has passed the end of their window (08:10).
     """
     from helpers import paths
-    from helpers.engine import read_lines
+    from helpers.sample import read_lines
     from helpers.tweets import parse_line
 
     def created(line: str) -> str:
@@ -908,7 +908,7 @@ def finish(query: StreamingQuery, timeout: float = 300.0) -> None:
         raise RuntimeError(f"query {query.name or query.id} failed: {error}")
 
 
-#: Stopping queries between micro-batches lives in ``helpers.spark`` (``stop_all`` uses it too).
+#: Stopping queries between micro-batches lives in ``helpers.infra.spark`` (``stop_all`` uses it too).
 stop_query, stop_queries = spark.stop_query, spark.stop_queries
 
 
@@ -937,7 +937,7 @@ def _micros(stamp: str | None) -> int | None:
 class StructuredRun:
     """One run of the Structured Streaming pipeline: two queries whose state Spark keeps, and a ``SnapshotSink``.
 
-    The same life cycle as ``helpers.runner.StreamRun`` (``start()``, ``wait(batches)``, ``stop()``,
+    The same life cycle as ``helpers.dstream.runner.StreamRun`` (``start()``, ``wait(batches)``, ``stop()``,
     ``.sink``, ``.running``), so the dashboard and the command line drive either.
 
     - the totals query: ``running_counts`` (tweets, malformed lines, sentiment, every word) in update
@@ -1192,7 +1192,7 @@ def top_from_files(
 ) -> dict[str, Any]:
     """``top --engine structured``: the files through one bounded query whose running counts Spark keeps.
 
-    The same JSON as ``helpers.engine.top_from_files`` and ``helpers.runner.top_dstream``. The query is
+    The same JSON as ``helpers.runs.top_python`` and ``helpers.dstream.runner.top_dstream``. The query is
     ``running_counts`` in update mode into the ``noop`` sink; the totals are then read from its state
     store (``format("statestore")``). With ``checkpoint`` the query keeps its checkpoint there: a later
     call with the same folder (and the same ``topic``/``lang``) reads only lines it has not read yet and
@@ -1242,8 +1242,8 @@ def top_from_files(
 
 @cache
 def _dashboard_class() -> type:
-    from helpers.dashboard import Dashboard
-    from helpers.runner import StreamRun
+    from helpers.dstream.runner import StreamRun
+    from helpers.ui.dashboard import Dashboard
 
     class StructuredDashboard(Dashboard):
         """Notebook 05's dashboard running a ``StructuredRun``: window and slide are minutes of event time.

@@ -35,12 +35,14 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from helpers import lexicon, paths, plots, scorers, spark
-from helpers.analyse import Snapshot, Stats
-from helpers.pipeline import check_window
-from helpers.runner import Source, StreamRun
+from helpers import lexicon, paths, sentiment_model
+from helpers.dstream.pipeline import check_window
+from helpers.dstream.runner import Source, StreamRun
+from helpers.infra import spark
+from helpers.model import Snapshot, Stats
 from helpers.sinks import Listener, SnapshotSink
 from helpers.sources.socket_server import ReplayServer
+from helpers.ui import plots
 
 if TYPE_CHECKING:
     from pyspark import SparkContext
@@ -242,7 +244,7 @@ class Dashboard:
             description="state",
             style=style,
             layout=widgets.Layout(width="460px"),
-        )  # watch the processing-time plot when you switch: see helpers.runner
+        )  # watch the processing-time plot when you switch: see helpers.dstream.runner
         self.scorer = widgets.Dropdown(  # what calls a whole tweet positive or negative: notebook 09, docs/sentiment.md
             options=[("word sum (lexicon)", "lexicon"), ("VADER's rules", "vader"), ("Spark model (09)", "model")],
             description="tweets by",
@@ -323,7 +325,7 @@ class Dashboard:
                 topic=self.topic.value or None,
                 listeners=[self._on_snapshot],
                 state=self.state.value,
-                scorer=scorers.prepare(self.scorer.value),  # the model is trained first if it is not saved
+                scorer=sentiment_model.prepare(self.scorer.value),  # the model is trained first if it is not saved
             )
             self.run.sink.keep = self.keep
             self.run.start()

@@ -1,22 +1,20 @@
-"""The pure-Python reference engine: the same semantics as the Spark pipeline, in one process.
-
-Tests compare every Spark engine against it, and the benchmarks use it as the baseline.
-``PythonEngine(window=10, slide=2).process(lines)`` handles one micro-batch and returns a Snapshot;
-``top_from_files(files, n)`` is the ``top --engine python`` command.
+"""The window and the running totals kept on the driver in plain Python: the reference every engine is
+tested against. ``WindowState(window=10, slide=2).process(lines)`` handles one micro-batch and returns
+a Snapshot; ``python_windows`` works out notebook 03's windows the same way.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from helpers.analyse import Snapshot, Stats, Summary, current_rows, summarise, top_json, tweet_sentiment
+from helpers.counting import current_rows, summarise
+from helpers.model import Snapshot, Summary
 
 
-class PythonEngine:
+class WindowState:
     """Micro-batches in plain Python: windowed counts, running totals, the top-N "current" view.
 
     ``window`` and ``slide`` count batches, as Spark's window and slide durations are whole multiples
@@ -86,35 +84,46 @@ class PythonEngine:
         )
 
 
-def read_lines(files: Iterable[str | Path]) -> Iterator[str]:
-    """Every line of the files in order, split as Spark's text reader splits them (\\n, \\r\\n or \\r).
+@dataclass(frozen=True)
+class WindowResult:
+    """One window: the batches it covers (numbered from 1), its tweets, and its word counts."""
 
-    Bytes that are not UTF-8 become U+FFFD, as in Spark, and the parser then refuses that line.
+    first: int
+    last: int
+    tweets: int
+    words: dict[str, int]
+
+    def count(self, word: str) -> int:
+        """How often ``word`` came in this window (0 if not at all)."""
+        return self.words.get(word, 0)
+
+
+def window_spans(batches: int, window: int, slide: int, tail: bool = False) -> list[tuple[int, int]]:
+    """``(first, last)`` batch numbers (from 1) of every window, in the order Spark computes them.
+
+    A window ends at every ``slide``-th batch and covers up to ``window`` batches back. Without ``tail``
+    only windows that end by batch ``batches`` count; with it, also the later ones that still hold
+    some of those batches (as the stream runs on with empty batches, the last ones leave the window).
     """
-    for path in files:
-        with open(path, encoding="utf-8", errors="replace", newline=None) as fh:
-            for line in fh:
-                yield line.rstrip("\n")
+    if not 0 < slide <= window:
+        raise ValueError(f"need 0 < slide <= window, got slide={slide} and window={window} batches")
+    last_end = batches + window - 1 if tail and batches > 0 else batches
+    return [(max(1, end - window + 1), end) for end in range(slide, last_end + 1, slide)]
 
 
-def top_from_files(
-    files: Iterable[str | Path],
-    n: int = 50,
-    lexicon_name: str = "default",
-    topic: str | None = None,
-    lang: str | None = None,
-    scorer: str | None = None,
-) -> dict[str, Any]:
-    """``top --engine python``: every tweet of the files counted in one pass, as JSON-ready dict.
+def python_windows(batches: Sequence[Sequence[str]], window: int, slide: int) -> list[WindowResult]:
+    """The same windows as ``run_windows``, worked out in plain Python by ``helpers.state.WindowState``.
 
-    With a ``scorer`` the result also holds ``tweet_sentiment``: how many tweets it called positive,
-    negative or neither (``analyse.tweet_sentiment``).
+    ``window`` and ``slide`` count batches. Empty batches follow the data until the last data batch has
+    left the window, as in the stream.
     """
-    summary = summarise(read_lines(files), lexicon_name, topic, lang, scorer or "lexicon")
-    out = top_json(summary.stats.tweets, summary.stats.malformed, summary.words.items(), n, lexicon_name)
-    if scorer is not None:
-        out["tweet_sentiment"] = tweet_sentiment(summary.stats, scorer)
-    return out
-
-
-__all__ = ["PythonEngine", "Stats", "read_lines", "top_from_files"]
+    spans = window_spans(len(batches), window, slide, tail=True)
+    state = WindowState(window=window, slide=slide, top_n=10**9)
+    end = spans[-1][1] if spans else 0  # the last window's last batch: empty ones follow the data
+    snaps = [state.process(b) for b in [*batches, *([[]] * (end - len(batches)))]]
+    words = [{r.word: r.count for r in snap.top} for snap in snaps if snap.window_updated]
+    tweets = [snap.stats.tweets for snap in snaps]
+    return [
+        WindowResult(first, last, sum(tweets[first - 1 : last]), w)
+        for (first, last), w in zip(spans, words, strict=True)
+    ]

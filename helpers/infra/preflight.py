@@ -164,7 +164,7 @@ def check_loopback() -> Check:
 
 def check_spark() -> Check:
     """A SparkContext starts and runs one job (only meaningful once the checks above pass)."""
-    from helpers import spark
+    from helpers.infra import spark
 
     try:
         sc = spark.get_context("preflight")

@@ -1,6 +1,6 @@
 """A driver program that survives being killed: running totals of a file folder, checkpointed.
 
-    python -m helpers.recovery --checkpoint DIR --input DIR --out FILE [--batch-seconds 1]
+    python -m helpers.dstream.recovery --checkpoint DIR --input DIR --out FILE [--batch-seconds 1]
                                [--batches N | --until-idle S]
 
 ``StreamingContext.getOrCreate(DIR, create)``: on a first run there is no checkpoint, so ``create``
@@ -37,10 +37,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 import psutil
 
-from helpers import spark
-from helpers.analyse import Stats, summarise
-from helpers.engine import read_lines
-from helpers.pipeline import batch_stats, running_totals, summaries, word_counts
+from helpers.counting import summarise
+from helpers.dstream.pipeline import batch_stats, running_totals, summaries, word_counts
+from helpers.infra import spark
+from helpers.model import Stats
+from helpers.sample import read_lines
 
 if TYPE_CHECKING:
     from pyspark import RDD
@@ -182,7 +183,7 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     """The command line; exit code 1 if writing the totals failed."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.recovery", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.dstream.recovery", description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", required=True, help="checkpoint folder (reused on restart)")
     parser.add_argument("--input", required=True, help="folder that textFileStream watches")
     parser.add_argument("--out", required=True, help="JSON file with the running totals, rewritten every batch")
@@ -263,7 +264,7 @@ def group_members(group: int) -> list[int]:
 
 
 class Driver:
-    """``python -m helpers.recovery`` as a child process in its own process group.
+    """``python -m helpers.dstream.recovery`` as a child process in its own process group.
 
     ``start()`` launches it (again, after a kill) and waits for its first batch, ``wait_until(done)``
     polls the totals file, ``kill()`` sends SIGKILL to the driver, its JVM and its Python workers at
@@ -288,7 +289,7 @@ class Driver:
 
     def command(self, until_idle: float | None = None, batches: int | None = None) -> list[str]:
         """The command line of one run of the driver."""
-        cmd = [sys.executable, "-m", "helpers.recovery", "--checkpoint", str(self.checkpoint)]
+        cmd = [sys.executable, "-m", "helpers.dstream.recovery", "--checkpoint", str(self.checkpoint)]
         cmd += ["--input", str(self.input_dir), "--out", str(self.out), "--batch-seconds", f"{self.batch_s:g}"]
         if batches is not None:
             cmd += ["--batches", str(batches)]
@@ -424,8 +425,8 @@ __all__ = [
 
 
 if __name__ == "__main__":
-    # Run the copy of this module imported as ``helpers.recovery``, not ``__main__``: cloudpickle pickles
+    # Run the copy of this module imported as ``helpers.dstream.recovery``, not ``__main__``: cloudpickle pickles
     # functions of ``__main__`` by value, and a restarted driver would then write into a copy of ``_run``.
-    from helpers import recovery
+    from helpers.dstream import recovery
 
     sys.exit(recovery.main())

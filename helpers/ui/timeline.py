@@ -1,7 +1,7 @@
 """Which batches does each window cover? The geometry of window and slide, and a picture of it.
 
     w, s = timeline.in_batches(batch_s=1, window_s=3, slide_s=2)   # (3, 2): whole batches, or a ValueError
-    timeline.window_spans(8, w, s)                                 # [(1, 2), (2, 4), (4, 6), (6, 8)]
+    state.window_spans(8, w, s)                                    # [(1, 2), (2, 4), (4, 6), (6, 8)]
     fig = timeline.draw_timeline(None, 1, 3, 2, batches=8)         # batches on top, one bar per window
 
 The batch interval (``StreamingContext(sc, 1)``) is how often Spark cuts the stream into an RDD; a
@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from helpers.pipeline import check_window
+from helpers.dstream.pipeline import check_window
+from helpers.state import window_spans
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,19 +34,6 @@ def in_batches(batch_s: float, window_s: float, slide_s: float) -> tuple[int, in
     """Window length and slide as numbers of batches; a clear ValueError for a choice Spark would reject."""
     check_window(batch_s, window_s, slide_s)
     return round(window_s / batch_s), round(slide_s / batch_s)
-
-
-def window_spans(batches: int, window: int, slide: int, tail: bool = False) -> list[tuple[int, int]]:
-    """``(first, last)`` batch numbers (from 1) of every window, in the order Spark computes them.
-
-    A window ends at every ``slide``-th batch and covers up to ``window`` batches back. Without ``tail``
-    only windows that end by batch ``batches`` count; with it, also the later ones that still hold
-    some of those batches (as the stream runs on with empty batches, the last ones leave the window).
-    """
-    if not 0 < slide <= window:
-        raise ValueError(f"need 0 < slide <= window, got slide={slide} and window={window} batches")
-    last_end = batches + window - 1 if tail and batches > 0 else batches
-    return [(max(1, end - window + 1), end) for end in range(slide, last_end + 1, slide)]
 
 
 def _title(batch_s: float, window_s: float, slide_s: float, window: int, slide: int) -> str:
@@ -158,4 +146,4 @@ def draw_window_counts(
     return fig  # type: ignore[return-value]
 
 
-__all__ = ["draw_timeline", "draw_window_counts", "in_batches", "window_spans"]
+__all__ = ["draw_timeline", "draw_window_counts", "in_batches"]

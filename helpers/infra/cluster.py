@@ -44,7 +44,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import psutil
 
-from helpers import spark
+from helpers.infra import spark
 
 if TYPE_CHECKING:
     from pyspark import SparkContext

@@ -1,15 +1,15 @@
 """Notebook 03's window explorer: sliders for window and slide, a button that runs a bounded stream.
 
-    batches = window_explorer.sample_batches(count=6, minutes=10)   # known batches of the sample
+    batches = sample.sample_batches(count=6, minutes=10)   # known batches of the sample
     results = window_explorer.run_windows(sc, batches, batch_s=1, window_s=3, slide_s=2)
-    assert results == window_explorer.python_windows(batches, window=3, slide=2)
+    assert results == state.python_windows(batches, window=3, slide=2)
     explorer = window_explorer.WindowExplorer(batches)               # the widgets; explorer.run() clicks Run
 
 ``run_windows`` is the bounded run on its own, without widgets: a queue of known batches through the
-kit's own windowed word count (``helpers.pipeline.windowed_counts``: reduceByKeyAndWindow with the
+kit's own windowed word count (``helpers.dstream.pipeline.windowed_counts``: reduceByKeyAndWindow with the
 inverse function, which pyspark uses once a window is five slides long, so with a checkpoint) and a
 windowed tweet count, until every window that holds data is done. It returns one ``WindowResult`` per
-window, which ``python_windows`` computes again with ``helpers.engine.PythonEngine``.
+window, which ``python_windows`` computes again with ``helpers.state.WindowState``.
 This is the only helper module besides the dashboard that uses ipywidgets, and only in ``WindowExplorer``.
 """
 
@@ -19,7 +19,6 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from operator import add, sub
@@ -27,72 +26,17 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
-from helpers import paths, pipeline, spark, timeline
-from helpers.analyse import rank, summarise
-from helpers.engine import PythonEngine
+from helpers.counting import summarise
+from helpers.dstream import pipeline
+from helpers.infra import spark
+from helpers.model import rank
 from helpers.sources.queue import QueueSource
-from helpers.sources.replay import merged_lines
-from helpers.tweets import parse_line
+from helpers.state import WindowResult, window_spans
+from helpers.ui import timeline
 
 if TYPE_CHECKING:
     from pyspark import RDD, SparkContext
     from pyspark.streaming import StreamingContext
-
-
-@dataclass(frozen=True)
-class WindowResult:
-    """One window: the batches it covers (numbered from 1), its tweets, and its word counts."""
-
-    first: int
-    last: int
-    tweets: int
-    words: dict[str, int]
-
-    def count(self, word: str) -> int:
-        """How often ``word`` came in this window (0 if not at all)."""
-        return self.words.get(word, 0)
-
-
-def sample_batches(count: int = 6, minutes: int = 10, topics: Sequence[str] | None = None) -> list[list[str]]:
-    """The sample's tweets in time order, cut into ``count`` batches of ``minutes`` minutes each.
-
-    Replaying one batch per batch interval plays the sample fast forward: with 10-minute batches and
-    a 1 s interval, one second of the stream is ten minutes of the sample.
-    """
-    if count <= 0 or minutes <= 0:
-        raise ValueError(f"need count > 0 and minutes > 0, got {count} and {minutes}")
-    batches: list[list[str]] = [[] for _ in range(count)]
-    start = None
-    for line in merged_lines(paths.sample_files(None if topics is None else list(topics))):
-        tweet = parse_line(line)
-        if tweet is None:
-            continue
-        minute = int(datetime.fromisoformat(tweet.created_at.replace("Z", "+00:00")).timestamp() // 60)
-        if start is None:
-            start = minute - minute % minutes
-        slot = (minute - start) // minutes
-        if slot >= count:
-            break
-        batches[slot].append(line)
-    return batches
-
-
-def python_windows(batches: Sequence[Sequence[str]], window: int, slide: int) -> list[WindowResult]:
-    """The same windows as ``run_windows``, worked out in plain Python by ``helpers.engine.PythonEngine``.
-
-    ``window`` and ``slide`` count batches. Empty batches follow the data until the last data batch has
-    left the window, as in the stream.
-    """
-    spans = timeline.window_spans(len(batches), window, slide, tail=True)
-    engine = PythonEngine(window=window, slide=slide, top_n=10**9)
-    end = spans[-1][1] if spans else 0  # the last window's last batch: empty ones follow the data
-    snaps = [engine.process(b) for b in [*batches, *([[]] * (end - len(batches)))]]
-    words = [{r.word: r.count for r in snap.top} for snap in snaps if snap.window_updated]
-    tweets = [snap.stats.tweets for snap in snaps]
-    return [
-        WindowResult(first, last, sum(tweets[first - 1 : last]), w)
-        for (first, last), w in zip(spans, words, strict=True)
-    ]
 
 
 # Results by run id. With checkpointing on, Spark pickles every foreachRDD function into the
@@ -151,7 +95,7 @@ def run_windows(
     a checkpoint folder, made fresh and removed afterwards.
     """
     window, slide = timeline.in_batches(batch_s, window_s, slide_s)
-    spans = timeline.window_spans(len(batches), window, slide, tail=True)
+    spans = window_spans(len(batches), window, slide, tail=True)
     folder = spark.checkpoint_dir("lab-windows-")
     run_id = uuid.uuid4().hex
     found: dict[str, list[Any]] = {"words": [], "tweets": []}
@@ -326,4 +270,4 @@ class WindowExplorer:
         return self.results
 
 
-__all__ = ["TWEETS", "WindowExplorer", "WindowResult", "python_windows", "run_until", "run_windows", "sample_batches"]
+__all__ = ["TWEETS", "WindowExplorer", "run_until", "run_windows"]

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from operator import add, sub
 from typing import TYPE_CHECKING
 
-from helpers.analyse import Stats, Summary, summarise
+from helpers.counting import summarise
+from helpers.model import Stats, Summary
 
 if TYPE_CHECKING:
     from pyspark.streaming import DStream
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 #: Partitions for the shuffles of each batch: one per core of local[2]; more only adds overhead.
 PARTITIONS = 2
 
-#: Where a run keeps its window and running totals (``helpers.runner.StreamRun(state=...)``): on the
+#: Where a run keeps its window and running totals (``helpers.dstream.runner.StreamRun(state=...)``): on the
 #: driver, from each batch's collected summaries, or in Spark, with the stateful operators below.
 STATES = ("driver", "spark")
 
