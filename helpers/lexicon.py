@@ -45,10 +45,7 @@ def load(name: str = "default") -> dict[str, float]:
 
 def polarity(word: str, scores: Mapping[str, float] | None = None) -> Polarity:
     """``"positive"``, ``"negative"`` or ``"neutral"`` for a word; ``#love`` takes ``love``'s polarity."""
-    table = _load(DEFAULT) if scores is None else scores
-    score = table.get(word)
-    if score is None and word.startswith("#"):
-        score = table.get(word[1:])
+    score = word_score(word, _load(DEFAULT) if scores is None else scores)
     if not score:
         return "neutral"
     return "positive" if score > 0 else "negative"

@@ -35,12 +35,10 @@ class Stats:
 
 @dataclass
 class Summary:
-    """What one batch (or one partition of it) contained."""
+    """What one batch (or one partition of it) contained: its word counts and its tallies."""
 
-    tweets: int = 0
-    malformed: int = 0
     words: Counter[str] = field(default_factory=Counter)
-    stats: Stats = field(default_factory=lambda: Stats())
+    stats: Stats = field(default_factory=Stats)
 
     def merge(self, other: Summary) -> Summary:
         """Add ``other`` into this summary and return it (a reduce function for Spark)."""

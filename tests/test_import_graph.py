@@ -66,7 +66,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("paths", "tweets", "text", "lexicon", "model", "ratings", "generate")),
     (
         "pure Python work",
-        ("counting", "sample", "state", "event_time", "scorers", "trained_scorer", "settings", "sinks"),
+        ("counting", "sample", "state", "event_time", "scorers", "trained_scorer", "settings", "sinks", "waiting"),
     ),
     ("sources", ("sources",)),
     ("Spark set-up", ("infra",)),
@@ -121,7 +121,7 @@ def test_no_import_runs_up_the_layers():
 def test_an_upward_import_is_found():
     graph = {"helpers.model": {"helpers.ui.plots"}, "helpers.ui.plots": {"helpers.model"}}
     assert upward(graph) == ["helpers.model (core) -> helpers.ui.plots (what a learner sees)"]
-    assert layer_of("helpers.sources.x_api.stream") == layer_of("helpers.sources")
+    assert layer_of("helpers.sources.files") == layer_of("helpers.sources")
     assert layer_of("helpers") == len(LAYERS) - 1
 
 
