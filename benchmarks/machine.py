@@ -17,6 +17,8 @@ from pathlib import Path
 
 import psutil
 
+from helpers.infra import spark
+
 ROOT = Path(__file__).resolve().parent.parent
 GIB = 1024**3
 
@@ -95,13 +97,11 @@ def _spark_processes() -> list[psutil.Process]:
 
     Other children (the replay server, the cold-start probe with its own JVM) are not the driver's.
     """
-    pyspark = sys.modules.get("pyspark")
-    gateway = getattr(getattr(pyspark, "SparkContext", None), "_gateway", None)
-    proc = getattr(gateway, "proc", None)
-    if proc is None:
+    pid = spark.jvm_pid()
+    if pid is None:
         return []
     try:
-        root = psutil.Process(proc.pid)
+        root = psutil.Process(pid)
         return [root, *root.children(recursive=True)]
     except psutil.Error:
         return []

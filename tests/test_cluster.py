@@ -18,7 +18,8 @@ import psutil
 import pytest
 
 from helpers import paths
-from helpers.infra.cluster import Cluster, ClusterError, port_free
+from helpers.infra.cluster import Cluster, ClusterError
+from helpers.infra.processes import port_in_use
 from helpers.runs import top_python
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -74,15 +75,16 @@ def test_cli_top_with_spark_master_equals_the_python_engine(lab):
 SCRIPT = textwrap.dedent(
     """
     import json, os, sys
-    from helpers.infra import cluster, spark
+    from helpers.dstream import scaling
+    from helpers.infra import spark
 
     def probe(_):
         import helpers
-        return (sys.executable, helpers.__file__, cluster.where())
+        return (sys.executable, helpers.__file__, scaling.where())
 
     settings = {"spark.streaming.backpressure.enabled": "false", "spark.locality.wait": "1s"}
     sc = spark.get_context("probe", conf=settings)
-    cluster.wait_for_executors(sc, 2)
+    scaling.wait_for_executors(sc, 2)
     seen = sorted(set(sc.parallelize(range(8), 8).map(probe).collect()))
     conf = {key: sc.getConf().get(key) for key in settings}
     same = spark.get_context("probe", conf=settings) is sc
@@ -91,7 +93,7 @@ SCRIPT = textwrap.dedent(
         refused = ""
     except ValueError as e:
         refused = str(e)
-    print(json.dumps({"master": sc.master, "seen": seen, "executors": cluster.executors(sc), "conf": conf,
+    print(json.dumps({"master": sc.master, "seen": seen, "executors": spark.executor_count(sc), "conf": conf,
                       "same": same, "refused": refused}))
     spark.stop_all()
     """
@@ -129,13 +131,13 @@ def test_stop_leaves_no_process_and_frees_every_port():
     try:
         processes = lab.processes()
         ports = [p for _, p in lab.ports()]
-        temp = lab._tmp
+        temp = lab.folder
         assert len(processes) >= 2 and temp is not None and temp.is_dir()
     finally:
         lab.stop()
     _, alive = psutil.wait_procs(processes, timeout=5)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
-    assert all(port_free(p) for p in ports)
+    assert not [p for p in ports if port_in_use(p)]
     assert not temp.exists()
     assert not lab.running and lab.workers == []
     lab.stop()  # twice is fine
@@ -146,8 +148,8 @@ def test_a_start_that_times_out_says_so_and_cleans_up():
     with pytest.raises(ClusterError, match=r"timed out after 0.5 s waiting for the master to answer") as err:
         cluster.start()
     assert "--- master (" in str(err.value)
-    assert cluster.master is None and cluster._tmp is None
-    assert port_free(cluster.ui_port) and port_free(cluster.master_port)
+    assert cluster.master is None and cluster.folder is None
+    assert not port_in_use(cluster.ui_port) and not port_in_use(cluster.master_port)
 
 
 def test_a_worker_that_dies_is_reported_with_its_log():

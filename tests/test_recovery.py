@@ -18,6 +18,7 @@ import pytest
 
 from helpers import paths
 from helpers.dstream import recovery
+from helpers.infra.processes import group_members
 from helpers.sample import batches_of, merged_lines, read_lines
 from helpers.sources.files import FileDrop
 
@@ -52,7 +53,7 @@ def test_driver_restart_without_loss(tmp_path):
     groups = []
     try:
         driver.start()
-        groups.append(driver.process.pid)
+        groups.append(driver.group)
         assert driver.totals()["recovered"] is False
         drop.write(files[0])
         drop.write(files[1])
@@ -62,10 +63,10 @@ def test_driver_restart_without_loss(tmp_path):
 
         # Kill 1: everything dropped is counted, in a state newer than its last saved copy.
         driver.kill()
-        assert not recovery.group_members(groups[-1]), "the killed driver left processes behind"
+        assert not group_members(groups[-1]), "the killed driver left processes behind"
         drop.write(files[2])  # while the driver is down
         driver.start()
-        groups.append(driver.process.pid)
+        groups.append(driver.group)
         assert driver.totals()["recovered"] is True
         counted = driver.wait_for_tweets(recovery.expected_totals(drop.dropped)["tweets"])
         assert_counted_exactly(counted, drop, "after the first restart")
@@ -74,10 +75,10 @@ def test_driver_restart_without_loss(tmp_path):
         drop.write(files[3])
         driver.wait_until(lambda t: t["batches"] > counted["batches"])
         driver.kill()
-        assert not recovery.group_members(groups[-1]), "the killed driver left processes behind"
+        assert not group_members(groups[-1]), "the killed driver left processes behind"
         drop.write(files[4])  # while the driver is down
         driver.start(until_idle=3 * BATCH_S)
-        groups.append(driver.process.pid)
+        groups.append(driver.group)
         assert driver.finish() == 0, driver.log_tail()
         final = driver.totals()
     finally:
@@ -87,4 +88,4 @@ def test_driver_restart_without_loss(tmp_path):
     sample_lines = sum(len(f) for f in files) - len(list(read_lines([paths.MALFORMED])))
     assert (final["tweets"], final["malformed"]) == (sample_lines + MALFORMED_TWEETS, MALFORMED_BAD)
     for group in groups:
-        assert not recovery.group_members(group), "a driver left processes behind"
+        assert not group_members(group), "a driver left processes behind"

@@ -35,13 +35,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import psutil
-
 from helpers.counting import summarise
 from helpers.dstream.pipeline import batch_stats, running_totals, summaries, word_counts
-from helpers.infra import spark
+from helpers.infra import processes, spark
 from helpers.model import Stats
 from helpers.sample import read_lines
+from helpers.waiting import poll
 
 if TYPE_CHECKING:
     from pyspark import RDD
@@ -253,22 +252,14 @@ def describe_checkpoint(folder: str | Path) -> str:
 # --- the driver as a child process -----------------------------------------------------------------
 
 
-def group_members(group: int) -> list[int]:
-    """The ids of the live (not zombie) processes in a process group."""
-    alive = []
-    for p in psutil.process_iter(["status"]):
-        with contextlib.suppress(psutil.Error, OSError):
-            if p.info["status"] != psutil.STATUS_ZOMBIE and os.getpgid(p.pid) == group:
-                alive.append(p.pid)
-    return alive
-
-
 class Driver:
     """``python -m helpers.dstream.recovery`` as a child process in its own process group.
 
     ``start()`` launches it (again, after a kill) and waits for its first batch, ``wait_until(done)``
     polls the totals file, ``kill()`` sends SIGKILL to the driver, its JVM and its Python workers at
     once (a crash), ``finish()`` waits for it to stop by itself, ``close()`` stops whatever still runs.
+    ``group`` is the process group of the latest run: ``processes.group_members(driver.group)`` is empty
+    once it is gone.
     """
 
     def __init__(
@@ -296,6 +287,11 @@ class Driver:
         if until_idle is not None:
             cmd += ["--until-idle", f"{until_idle:g}"]
         return cmd
+
+    @property
+    def group(self) -> int | None:
+        """The process group of the latest run (the driver leads it: its JVM and workers are in it)."""
+        return None if self.process is None else self.process.pid
 
     @property
     def running(self) -> bool:
@@ -343,20 +339,23 @@ class Driver:
         """
         if self.process is None:
             raise RuntimeError("the driver was never started")
-        deadline = time.monotonic() + timeout
-        while True:
+        pid, exited = self.process.pid, False
+
+        def there() -> dict[str, Any] | None:
+            nonlocal exited
             exited = not self.running  # before reading: the last totals of a driver that stopped are final
             totals = self.totals()
-            if totals is not None and totals.get("pid") == self.process.pid and done(totals):
-                return totals
-            if exited:
-                raise RuntimeError(
-                    f"the driver stopped (exit code {self.process.returncode}) before its totals got there:\n"
-                    f"{self.log_tail()}"
-                )
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the driver's totals did not get there in {timeout:g} s:\n{self.log_tail()}")
-            time.sleep(0.1)
+            return totals if totals is not None and totals.get("pid") == pid and done(totals) else None
+
+        found = poll(lambda: there() or exited, timeout)
+        if isinstance(found, dict):
+            return found
+        if exited:
+            raise RuntimeError(
+                f"the driver stopped (exit code {self.process.returncode}) before its totals got there:\n"
+                f"{self.log_tail()}"
+            )
+        raise TimeoutError(f"the driver's totals did not get there in {timeout:g} s:\n{self.log_tail()}")
 
     def wait_for_tweets(self, tweets: int, timeout: float = 180.0) -> dict[str, Any]:
         """Wait until the totals count at least ``tweets`` tweets; returns them."""
@@ -391,15 +390,10 @@ class Driver:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
-    def _kill_group(self, timeout: float = 10.0) -> None:
+    def _kill_group(self) -> None:
         """SIGKILL every process of the driver's group and wait until none is alive."""
-        assert self.process is not None
-        group = self.process.pid
-        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone already
-            os.killpg(group, signal.SIGKILL)
-        deadline = time.monotonic() + timeout
-        while group_members(group) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        if self.group is not None:
+            processes.kill_group(self.group)
 
     def __enter__(self) -> Driver:
         return self
@@ -414,7 +408,6 @@ __all__ = [
     "create",
     "describe_checkpoint",
     "expected_totals",
-    "group_members",
     "main",
     "read_totals",
     "run",

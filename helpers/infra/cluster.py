@@ -14,41 +14,33 @@ a log file (``log_dir()``), never in a notebook cell. ``start()`` waits until th
 end of the log when that does not happen in time. ``stop()`` sends SIGTERM, waits, SIGKILLs what is left,
 waits until every port is free and removes the temporary folders.
 
-The second half holds the plumbing notebook 08 measures with, around the Spark lines the notebook writes
-itself: where tasks ran (:func:`task_places`, :class:`Placements`, a ``foreachRDD`` function), how many
-executors joined (:func:`executors`), and a picture of what Spark's ``StreamingListener`` reported per batch
-(:class:`Batch`, :func:`draw_batches`).
+Stopping processes and checking ports is ``processes.py``'s job; what notebook 08 measures on the cluster (where
+tasks ran, how many executors joined) is in ``helpers.dstream.scaling``.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import http.client
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import psutil
 
-from helpers.infra import spark
-
-if TYPE_CHECKING:
-    from pyspark import SparkContext
-
+from helpers.infra import processes, spark
+from helpers.waiting import poll
 
 HOST = "127.0.0.1"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
@@ -96,6 +88,12 @@ class Daemon:
         """True while the process runs."""
         return self.process.poll() is None
 
+    def close(self) -> None:
+        """Close the log file this process wrote into (once it has stopped)."""
+        if self._log_handle is not None:
+            self._log_handle.close()
+            self._log_handle = None
+
     def tail(self, lines: int = 15) -> str:
         """The last lines of its log, to quote in an error."""
         try:
@@ -103,12 +101,6 @@ class Daemon:
         except OSError:
             return "(no log)"
         return "\n".join(text.strip().splitlines()[-lines:]) or "(log empty)"
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Ask Linux to SIGTERM the daemon if the process that started it dies (a killed notebook kernel)."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 _RUNNING: list[Cluster] = []
@@ -171,6 +163,11 @@ class Cluster:
         return ([self.master] if self.master else []) + list(self.workers)
 
     @property
+    def folder(self) -> Path | None:
+        """The temporary folder that holds the workers' work folders (None when not running)."""
+        return self._tmp
+
+    @property
     def running(self) -> bool:
         """True between a successful ``start()`` and ``stop()``."""
         return self.master is not None and self.master.alive
@@ -226,7 +223,7 @@ class Cluster:
             env=child_env,
             cwd=str(self._tmp),
             start_new_session=True,  # its own process group: a Ctrl-C in the notebook does not reach it
-            preexec_fn=_die_with_parent if main_thread and sys.platform.startswith("linux") else None,
+            preexec_fn=processes.die_with_parent if main_thread and sys.platform.startswith("linux") else None,
         )
         return Daemon(name, process, log, f"http://{HOST}:{ui_port}", work_dir, handle)
 
@@ -245,7 +242,7 @@ class Cluster:
             return self
 
     def _start(self) -> None:
-        self.master_port, self.ui_port = spark.free_port(), spark.free_port()
+        self.master_port, self.ui_port = processes.free_port(), processes.free_port()
         self._logs = log_dir() / f"cluster-{os.getpid()}-{self.master_port}"
         self._logs.mkdir(parents=True, exist_ok=True)
         env = self._env()
@@ -256,7 +253,7 @@ class Cluster:
         for i in range(1, self.n_workers + 1):
             work_dir = self._tmp / f"worker-{i}"
             work_dir.mkdir()
-            ui = spark.free_port()
+            ui = processes.free_port()
             args = [
                 f"spark://{HOST}:{self.master_port}",
                 *("--host", HOST, "--cores", str(self.cores), "--memory", self.memory),
@@ -267,7 +264,9 @@ class Cluster:
 
     def _wait(self, ready: Callable[[dict[str, Any]], bool], deadline: float, what: str) -> None:
         last: dict[str, Any] = {}
-        while time.monotonic() < deadline:
+
+        def ready_now() -> bool:
+            nonlocal last
             for d in self.daemons:
                 if not d.alive:
                     raise ClusterError(
@@ -276,9 +275,11 @@ class Cluster:
                     )
             with contextlib.suppress(OSError, ValueError, http.client.HTTPException):  # not up yet
                 last = self.status(timeout=2.0)
-                if ready(last):
-                    return
-            time.sleep(0.25)
+                return ready(last)
+            return False
+
+        if poll(ready_now, deadline - time.monotonic(), every=0.25):
+            return
         seen = (
             f"the master's JSON says status {last.get('status')}, {self.alive_workers(last)} ALIVE worker(s)"
             if last
@@ -302,18 +303,17 @@ class Cluster:
                 with contextlib.suppress(Exception):  # the daemons must go even if the driver is broken
                     spark.stop_all()  # an application whose master vanishes logs errors; stop it first
         daemons = self.daemons
-        family = _descendants(daemons)
+        family = processes.descendants(d.pid for d in daemons)
         ports = ({p for _, p in self.ports(daemons)} | {self.master_port, self.ui_port}) if daemons else set()
-        _terminate(self.workers)
-        _terminate([self.master] if self.master else [])
+        processes.terminate_groups([w.process for w in self.workers], STOP_GRACE)  # workers first: they end
+        processes.terminate_groups([self.master.process] if self.master else [], STOP_GRACE)  # their executors
         for proc in family:  # executors and Python workers a SIGTERM did not reach
             with contextlib.suppress(psutil.Error):
                 proc.kill()
         psutil.wait_procs(family, timeout=5)
         for d in daemons:
-            if d._log_handle is not None:
-                d._log_handle.close()
-        _wait_free(ports)
+            d.close()
+        processes.wait_until_free(ports)
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
         self.master, self.workers, self._tmp = None, [], None
@@ -357,60 +357,8 @@ class Cluster:
 
     def processes(self) -> list[psutil.Process]:
         """The daemons and everything they started (executors, their Python workers) that still runs."""
-        return [p for p in _descendants(self.daemons, include_self=True) if _alive(p)]
-
-
-def _alive(proc: psutil.Process) -> bool:
-    """Running and not a zombie (a finished child its parent has not reaped yet)."""
-    try:
-        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
-
-
-def _descendants(daemons: Iterable[Daemon], include_self: bool = False) -> list[psutil.Process]:
-    found: list[psutil.Process] = []
-    for d in daemons:
-        with contextlib.suppress(psutil.Error):
-            root = psutil.Process(d.pid)
-            found.extend(([root] if include_self else []) + root.children(recursive=True))
-    return found
-
-
-def _terminate(daemons: list[Daemon], grace: float = STOP_GRACE) -> None:
-    """SIGTERM each daemon's process group, wait up to ``grace`` seconds, SIGKILL what is left."""
-    for d in daemons:
-        if d.alive:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(d.pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for d in daemons:
-        try:
-            d.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(d.pid, signal.SIGKILL)
-            d.process.wait(timeout=10)
-
-
-def port_free(port: int, host: str = HOST) -> bool:
-    """True if nothing listens on ``host:port`` (a bind succeeds)."""
-    import socket
-
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as a server would: TIME_WAIT is no obstacle
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def _wait_free(ports: Iterable[int], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    for port in ports:
-        while not port_free(port) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        family = processes.descendants((d.pid for d in self.daemons), include_self=True)  # the module, not this method
+        return [p for p in family if processes.alive(p)]
 
 
 _CURRENT: Cluster | None = None
@@ -425,143 +373,4 @@ def start(workers: int = 2, cores: int = 1, memory: str = "1g", timeout: float =
     return _CURRENT
 
 
-# ---------------------------------------------------------------------------------------------------------
-# What notebook 08 measures on the cluster
-
-
-def where() -> str:
-    """Where the calling Spark task runs: ``worker-1``… on this kit's cluster, else ``driver`` (local mode).
-
-    An executor of a standalone worker runs in ``<worker work dir>/<application id>/<executor id>``,
-    and its Python workers inherit that folder.
-    """
-    cwd = Path.cwd()
-    if cwd.parent.name.startswith("app-") and cwd.parent.parent.name.startswith("worker-"):
-        return cwd.parent.parent.name
-    return "driver"
-
-
-def _place(_: Any) -> str:
-    return where()
-
-
-def task_places(sc: SparkContext, tasks: int = 8) -> Counter[str]:
-    """Run ``tasks`` tiny tasks and count where each ran (``worker-1``, ``worker-2``… or ``driver``)."""
-    return Counter(sc.parallelize(range(tasks), tasks).map(_place).collect())
-
-
-def executors(sc: SparkContext) -> int:
-    """How many executors have joined the application (the driver not counted)."""
-    return int(sc._jsc.sc().getExecutorMemoryStatus().size()) - 1
-
-
-def wait_for_executors(sc: SparkContext, n: int, timeout: float = 60.0) -> int:
-    """Wait until ``n`` executors have joined (they start a few seconds after the context); returns the count."""
-    deadline = time.monotonic() + timeout
-    while executors(sc) < n and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return executors(sc)
-
-
-def _count_here(lines: Iterable[str]) -> list[tuple[str, int]]:
-    return [(where(), sum(1 for _ in lines))]
-
-
-class Placements:
-    """Where the tasks of each batch ran, for notebook 08's receiver runs: ``stream.foreachRDD(found.record)``.
-
-    Plumbing around the lesson's Spark lines: ``record`` runs one small job per batch that counts the batch's
-    lines in each partition and notes the worker it ran on, how many partitions the batch had and how long
-    the job took; ``wait`` returns once ``expect`` lines were seen.
-    """
-
-    def __init__(self, expect: int) -> None:
-        self.expect = expect
-        self.places: Counter[str] = Counter()
-        self.partitions: list[int] = []
-        self.seconds: list[float] = []
-        self.errors: list[str] = []
-        self._done = threading.Event()
-
-    def __repr__(self) -> str:
-        return f"Placements({self.lines:,} lines, places={dict(self.places)}, partitions={self.partitions})"
-
-    @property
-    def lines(self) -> int:
-        """Every line the tasks saw."""
-        return sum(self.places.values())
-
-    def record(self, _time: Any, rdd: Any) -> None:
-        """The ``foreachRDD`` function: where this batch's partitions ran; errors are kept, not raised."""
-        started = time.perf_counter()
-        try:
-            counted = rdd.mapPartitions(_count_here).collect()
-        except Exception as e:  # Spark's job thread would only log it
-            first = (str(e).strip().splitlines() or [""])[0]
-            self.errors.append(f"{type(e).__name__}: {first[:300]}")
-            self._done.set()
-            return
-        if any(n for _, n in counted):
-            self.seconds.append(time.perf_counter() - started)
-            self.partitions.append(rdd.getNumPartitions())
-            for place, n in counted:
-                if n:
-                    self.places[place] += n
-        if self.lines >= self.expect:
-            self._done.set()
-
-    def wait(self, timeout: float = 120.0) -> bool:
-        """Wait until ``expect`` lines were seen (or a batch failed); True if they were."""
-        self._done.wait(timeout)
-        return self.lines >= self.expect and not self.errors
-
-
-@dataclass(frozen=True)
-class Batch:
-    """One finished batch as Spark's ``StreamingListener.onBatchCompleted`` reports it (the Streaming tab's row)."""
-
-    records: int
-    scheduling_s: float  # from the batch's time until its first job started
-    processing_s: float  # from its first job's start to its last job's end
-
-
-def draw_batches(axes: Any, runs: dict[str, list[Batch]], batch_s: float, flood_per_batch: int | None = None) -> None:
-    """Two matplotlib axes: records per batch, and scheduling delay per batch, one line per run.
-
-    Lines differ by colour (a colour-blind-safe pair), marker and line style, and carry a label, so the plot
-    reads without colour too and on JupyterLab's light or dark theme (the axes keep a white background).
-    """
-    styles = [("#0072B2", "o", "-"), ("#E69F00", "s", "--"), ("#009E73", "^", ":")]
-    records_ax, delay_ax = axes
-    for (name, batches), (colour, marker, line) in zip(runs.items(), styles, strict=False):
-        numbers = range(1, len(batches) + 1)
-        kw = {"color": colour, "marker": marker, "linestyle": line, "markersize": 4, "label": name}
-        records_ax.plot(numbers, [b.records for b in batches], **kw)
-        delay_ax.plot(numbers, [b.scheduling_s for b in batches], **kw)
-    if flood_per_batch:
-        records_ax.axhline(flood_per_batch, color="black", linewidth=1, linestyle="-.", label="what the flood sends")
-    delay_ax.axhline(batch_s, color="black", linewidth=1, linestyle="-.", label=f"batch interval ({batch_s:g} s)")
-    records_ax.set(title="records per batch", xlabel="batch", ylabel="records")
-    delay_ax.set(title="scheduling delay", xlabel="batch", ylabel="seconds waiting to start")
-    for ax in axes:
-        ax.set_facecolor("white")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(fontsize="small", loc="upper left")
-
-
-__all__ = [
-    "Batch",
-    "Cluster",
-    "ClusterError",
-    "Daemon",
-    "Placements",
-    "draw_batches",
-    "executors",
-    "log_dir",
-    "port_free",
-    "spark_home",
-    "start",
-    "task_places",
-    "wait_for_executors",
-    "where",
-]
+__all__ = ["Cluster", "ClusterError", "Daemon", "log_dir", "spark_home", "start"]

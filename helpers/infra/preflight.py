@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from helpers.infra import processes
 
 #: Java majors that the pinned pyspark (4.3) supports.
 JAVA_MAJORS = (17, 21)
@@ -154,9 +155,7 @@ def check_packages() -> Check:
 def check_loopback() -> Check:
     """A server can listen on 127.0.0.1 (the replay server and Spark's driver bind there)."""
     try:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            s.listen()
+        processes.bind_loopback()
     except OSError as e:
         return Check("loopback", False, f"cannot listen on 127.0.0.1 ({e})", "check the firewall or sandbox")
     return Check("loopback", True, "127.0.0.1 accepts servers")
@@ -173,7 +172,7 @@ def check_spark() -> Check:
         return Check(
             "Spark",
             False,
-            f"did not start: {str(e).splitlines()[0][:200]}",
+            f"did not start: {(str(e).strip().splitlines() or [type(e).__name__])[0][:200]}",
             "fix the ✗ lines above first; `python -m helpers preflight` repeats these checks",
         )
     return Check("Spark", total == 45, f"{sc.version} on {sc.master}", "the test job gave a wrong answer")

@@ -3,23 +3,28 @@
 ``sc = spark.get_context("01")`` starts ``local[2]`` (``SPARK_MASTER`` points elsewhere) or returns the
 running context, so re-running a cell never fails with "Cannot run multiple SparkContexts".
 ``ssc = spark.streaming_context(sc, 1)`` and ``spark.stop_streaming(ssc)`` wrap the DStream life cycle.
+
+The only module of the kit that touches pyspark's and py4j's private handles (``SparkContext._gateway``,
+``sc._jsc``…): everything else asks the public functions here (``active_context``, ``executor_count``,
+``jvm_pid``), and ``tests/test_privates.py`` keeps it so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from helpers.infra import processes
+from helpers.waiting import poll
+
 if TYPE_CHECKING:
-    from pyspark import SparkContext
+    from pyspark import SparkConf, SparkContext
     from pyspark.sql import SparkSession
     from pyspark.sql.streaming import StreamingQuery
     from pyspark.streaming import StreamingContext
@@ -35,7 +40,7 @@ DRIVER_MEMORY = "768m"
 
 
 def _environment() -> None:
-    """Loopback only, the same Python on driver and workers, and nothing from a user's SPARK_CONF_DIR."""
+    """Loopback only (``SPARK_LOCAL_IP``), and the same Python on the driver and its workers."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ["PYSPARK_PYTHON"] = worker_python()
     os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
@@ -79,10 +84,8 @@ def worker_python() -> str:
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on right now (``processes.free_port``)."""
+    return processes.free_port()
 
 
 def master() -> str:
@@ -96,7 +99,7 @@ def in_notebook() -> bool:
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
-def _conf(app_name: str, ui: bool, master_url: str | None):  # -> SparkConf
+def _conf(app_name: str, ui: bool, master_url: str | None) -> SparkConf:
     from pyspark import SparkConf
 
     quiet = f"-Dlog4j2.configurationFile={LOG4J.as_uri()}"
@@ -119,7 +122,7 @@ def _conf(app_name: str, ui: bool, master_url: str | None):  # -> SparkConf
     if ui:
         # Spark 4.3 has no setting for the UI's address: its Jetty server binds to SPARK_LOCAL_IP
         # (127.0.0.1 here, see _environment), or to every interface when that is unset.
-        conf.set("spark.ui.enabled", "true").set("spark.ui.port", str(free_port()))
+        conf.set("spark.ui.enabled", "true").set("spark.ui.port", str(processes.free_port()))
     else:
         conf.set("spark.ui.enabled", "false")
     return conf
@@ -155,6 +158,21 @@ def active_context() -> SparkContext | None:
     from pyspark import SparkContext
 
     return SparkContext._active_spark_context
+
+
+def executor_count(sc: SparkContext) -> int:
+    """How many executors have joined the application (the driver not counted): 0 in local mode."""
+    return int(sc._jsc.sc().getExecutorMemoryStatus().size()) - 1
+
+
+def jvm_pid() -> int | None:
+    """The process id of the JVM pyspark launched for this process, or None (none yet, or pyspark not imported).
+
+    Does not import pyspark: a sampler thread may ask before any Spark code ran.
+    """
+    gateway = getattr(getattr(sys.modules.get("pyspark"), "SparkContext", None), "_gateway", None)
+    proc = getattr(gateway, "proc", None)
+    return None if proc is None else int(proc.pid)
 
 
 def get_context(
@@ -224,7 +242,7 @@ def connect_session(app_name: str = "spark-lab", ui: bool | None = None, master_
     from pyspark.sql.connect.session import SparkSession as ConnectSession
 
     if active_context() is None or not _connect_url:
-        port, token = free_port(), hashlib.sha256(os.urandom(32)).hexdigest()[:32]
+        port, token = processes.free_port(), hashlib.sha256(os.urandom(32)).hexdigest()[:32]
         server = {
             "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
             "spark.connect.grpc.binding.address": "127.0.0.1",
@@ -294,9 +312,7 @@ def stop_streaming(ssc: StreamingContext, graceful: bool = True) -> None:
 
 def stop_query(query: StreamingQuery, timeout: float = 30.0) -> None:
     """Stop a Structured Streaming query between two micro-batches: stopping one mid-batch logs errors."""
-    deadline = time.monotonic() + timeout
-    while query.isActive and query.status.get("isTriggerActive") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    poll(lambda: not (query.isActive and query.status.get("isTriggerActive")), timeout, every=0.05)
     query.stop()
 
 
@@ -326,7 +342,7 @@ def stop_all(jvm: bool = True) -> None:
     if session is not None:
         stop_queries(session)
         session.stop()
-    sc = SparkContext._active_spark_context
+    sc = active_context()
     if sc is not None:
         sc.stop()
     gateway = SparkContext._gateway
@@ -342,6 +358,6 @@ def stop_all(jvm: bool = True) -> None:
                 proc.wait()
         SparkContext._gateway = None
         SparkContext._jvm = None
-    if _connect_url and SparkContext._active_spark_context is None:
+    if _connect_url and active_context() is None:
         _connect_url.clear()  # the Connect server stopped with its context
         os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)

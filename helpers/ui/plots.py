@@ -18,7 +18,7 @@ with ``display(fig)`` or save it with ``fig.savefig(...)``.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,8 @@ from matplotlib.patches import Patch
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import SubFigure
+
+    from helpers.dstream.scaling import Batch
 
 #: One colour per polarity, from the Okabe–Ito palette (told apart with every common colour-vision
 #: deficiency): blue for positive, vermillion for negative, grey for neutral.
@@ -124,3 +126,29 @@ def bar_top_words(
     ax.legend(handles=legend_handles(), loc="lower right", facecolor=BACKGROUND, labelcolor=FOREGROUND)
     style(fig)  # type: ignore[arg-type]
     return fig  # type: ignore[return-value]  # an Axes inside a SubFigure gives that SubFigure
+
+
+def draw_batches(
+    axes: Sequence[Axes], runs: Mapping[str, Sequence[Batch]], batch_s: float, flood_per_batch: int | None = None
+) -> None:
+    """Two axes, one line per run: records per batch, and scheduling delay per batch (notebook 08's floods).
+
+    ``runs`` maps a name to what a ``StreamingListener`` recorded (``helpers.dstream.scaling.Batch``). Lines
+    differ by colour (Okabe–Ito), marker and line style, and carry a label, so the plot reads without colour too.
+    """
+    styles = [("#0072B2", "o", "-"), ("#E69F00", "s", "--"), ("#009E73", "^", ":")]
+    records_ax, delay_ax = axes
+    for (name, batches), (colour, marker, line) in zip(runs.items(), styles, strict=False):
+        numbers = range(1, len(batches) + 1)
+        kw = {"color": colour, "marker": marker, "linestyle": line, "markersize": 4, "label": name}
+        records_ax.plot(numbers, [b.records for b in batches], **kw)
+        delay_ax.plot(numbers, [b.scheduling_s for b in batches], **kw)
+    if flood_per_batch:
+        records_ax.axhline(flood_per_batch, color="black", linewidth=1, linestyle="-.", label="what the flood sends")
+    delay_ax.axhline(batch_s, color="black", linewidth=1, linestyle="-.", label=f"batch interval ({batch_s:g} s)")
+    records_ax.set(title="records per batch", xlabel="batch", ylabel="records")
+    delay_ax.set(title="scheduling delay", xlabel="batch", ylabel="seconds waiting to start")
+    for ax in axes:
+        ax.set_facecolor(BACKGROUND)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize="small", loc="upper left")
