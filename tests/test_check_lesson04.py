@@ -1,7 +1,8 @@
 """The self-checks of notebook 04: each accepts the right answer and names the mistake in a wrong one.
 
 Expected values come from the checks' own plain-Python answers (``lesson04.batches_per_word()`` …), so
-these tests follow the shipped sample if it is regenerated. No Spark: the checks never need it. The last
+these tests follow the shipped sample if it is regenerated; 4.5's totals are worked out here, independently of the
+check. No Spark: the checks never need it (the solutions notebook runs 4.5's recovery for real). The last
 tests read notebook 04 itself: the learner writes the Spark before the kit packages it.
 """
 
@@ -9,24 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from itertools import islice
 
 import pytest
-from checks import FakeRDD, right, wrong
+from checks import FakeDStream, FakeRDD, right, wrong
 
-from helpers import check, paths
+from helpers import check, paths, text, tweets
 from helpers.check import lesson04
 from helpers.check.lesson00 import NOT_ANSWERED
+from helpers.sample import batches_of, merged_lines
 
 EXERCISES = [check.exercise_4_1, check.exercise_4_2, check.exercise_4_3, check.exercise_4_4, check.exercise_4_5]
-
-
-class FakeDStream:
-    """Looks like a pyspark DStream to the checks."""
-
-    _jdstream = None
-
-    def foreachRDD(self, func):
-        pass
 
 
 def test_exported():
@@ -340,35 +335,101 @@ def test_4_4_wrong():
     wrong(check.exercise_4_4(4), "expected a set of choices such as {'a'}; got int")
 
 
-# --- 4.5 which sources recover -------------------------------------------------------------------------
+# --- 4.5 a stream recovered in the kernel ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", ["files", ["files"], {"Files"}, "textFileStream", ("file",)])
-def test_4_5_right(answer):
-    right(check.exercise_4_5(answer))
+def _plain_totals(batches):
+    """Word totals of ``batches`` in plain Python, the lesson's way: parse, drop malformed lines, tokenize."""
+    total = Counter()
+    for batch in batches:
+        for line in batch:
+            tweet = tweets.parse_line(line)
+            if tweet is not None:
+                total.update(text.tokenize(tweet.text))
+    return total
 
 
-def test_4_5_wrong():
+@pytest.fixture(scope="module")
+def recovered():
+    """What the recovered state holds: batches 1-2 (dropped before the stop) and 3 (while stopped), once each."""
+    batches = list(islice(batches_of(merged_lines(paths.sample_files()), 1500), 3))
+    return dict(_plain_totals(batches)), dict(_plain_totals(batches[:2])), dict(_plain_totals(batches[2:]))
+
+
+def test_4_5_right(recovered):
+    totals, _, _ = recovered
+    right(check.exercise_4_5((totals, 1)))
+    right(check.exercise_4_5([sorted(totals.items()), 1]))  # rdd.collect() pairs work too
+
+
+def test_4_5_state_lost_or_create_called_again(recovered):
+    _, _, third = recovered
+    again = (
+        "create ran more than once: the second getOrCreate found no checkpoint and built a new stream, whose state "
+        "starts empty and which ignores files that were there before it started — call getOrCreate with the same "
+        "folder, and let ssc.checkpoint(folder) in create set that folder"
+    )
+    wrong(check.exercise_4_5(({}, 2)), again)
+    wrong(check.exercise_4_5((third, 2)), again)
     wrong(
-        check.exercise_4_5({"files", "queue"}),
-        "not queue: the RDDs of a queue stream live in the driver's memory, and Spark cannot save them in the "
-        "checkpoint (it warns 'queueStream doesn't support checkpointing'): they die with the driver",
+        check.exercise_4_5((third, 1)),
+        "only the file dropped while nothing ran is in: the state of the first run is lost — the restarted stream "
+        "must come from the same checkpoint folder, not from a new one",
+    )
+
+
+def test_4_5_counted_twice(recovered):
+    totals, first_two, third = recovered
+    doubled = (
+        "some words are counted more than once: the state already holds each word's total, so the output must "
+        "rewrite the file with it after every batch — an output that adds to the file counts again every batch "
+        "(and every batch a restart runs again)"
+    )
+    wrong(check.exercise_4_5(({w: 2 * n for w, n in totals.items()}, 1)), doubled)
+    twice = Counter(first_two) + Counter(first_two) + Counter(third)  # the first run re-read after the restart
+    wrong(check.exercise_4_5((dict(twice), 1)), doubled)
+
+
+def test_4_5_stopped_too_early_or_nothing_counted(recovered):
+    _, first_two, _ = recovered
+    wrong(
+        check.exercise_4_5((first_two, 1)),
+        "the file dropped while nothing ran is missing: after the restart, wait until the totals file holds a batch "
+        "later than that drop before you stop and read it",
     )
     wrong(
-        check.exercise_4_5(["socket", "files"]),
-        "not socket: with the write-ahead log on, every block the receiver had stored comes back from the "
-        "checkpoint folder, but the lines it had received and not yet stored as a block (about one block "
-        "interval, spark.streaming.blockInterval, 200 ms by default) die with the driver, and the replay server "
-        "does not send them again",
+        check.exercise_4_5(({}, 1)),
+        "the totals are empty: the stream counted none of the files — drop them after ssc.start() (a file stream "
+        "reads only files that appear after it started), and wait for a batch later than each drop",
     )
-    left_out = (
-        "one of the sources you left out loses nothing: which of them can a restarted driver read again, and where "
-        "does the checkpoint note how far each batch read?"
+
+
+def test_4_5_shapes(recovered):
+    totals, _, _ = recovered
+    pair = (
+        "expected a pair (totals, len(created)): the totals file's {word: total} after the restart, and how many "
+        "times create ran"
     )
-    wrong(check.exercise_4_5(set()), left_out)
-    wrong(check.exercise_4_5([]), left_out)
-    assert "files" not in left_out
-    wrong(check.exercise_4_5("kafka"), "'kafka' is not one of the choices: files, queue, socket")
+    wrong(check.exercise_4_5(totals), pair)
+    wrong(check.exercise_4_5((totals, [True])), pair)
+    wrong(
+        check.exercise_4_5((totals, 0)),
+        "create ran 0 times: count its calls inside create (created.append(1)), then hand in the count",
+    )
+    wrong(check.exercise_4_5((totals, "1")), "the second item is how many times create ran, a whole number; got '1'")
+    wrong(
+        check.exercise_4_5((FakeDStream(), 1)),
+        "that is a DStream, the description of a stream: collect its RDD in foreachRDD, e.g. "
+        "seen.append(dict(rdd.collect())), and hand in the values",
+    )
+
+
+def test_4_5_no_message_holds_the_answer(recovered, capsys):
+    totals, first_two, _ = recovered
+    word, n = max(totals.items(), key=lambda wn: (wn[1], wn[0]))
+    for answer in ((totals, 1), (first_two, 1), None):
+        message = check.exercise_4_5(answer).message
+        assert f"'{word}'" not in message and str(n) not in message and str(sum(totals.values())) not in message
 
 
 # --- the lesson itself: the learner writes the Spark before the kit packages it ---------------------------

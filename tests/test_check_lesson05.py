@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from checks import FakeRDD, right, wrong
+from checks import FakeDStream, FakeRDD, right, wrong
 
 from helpers import check, lexicon, paths, text, tweets
 from helpers.check import lesson05
@@ -19,12 +19,6 @@ from helpers.sample import batches_of, merged_lines, read_lines
 
 EXERCISES = [check.exercise_5_1, check.exercise_5_2, check.exercise_5_3]
 SPANS = [(1, 2), (1, 4), (3, 6), (5, 8)]  # 4 s windows sliding every 2 s over eight 1 s batches
-
-
-class FakeDStream:
-    """Looks like a pyspark DStream to the checks."""
-
-    _jdstream = None
 
 
 def _rank(pairs, n):

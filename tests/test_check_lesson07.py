@@ -1,16 +1,18 @@
-"""The self-checks of notebook 07: the bridged files counted per language by Spark, and a filtered-stream rule.
+"""The self-checks of notebook 07: the bridged files counted per language by Spark, and the posts a filtered-stream
+rule lets through, counted by Spark.
 
 Each check accepts the right answer, names the mistake in a common wrong one, says "not answered yet" to None, and
-none of the three messages gives the answer away. One test runs the Structured Streaming query the exercise asks
-for, on the session's Spark, and shows it gives what the check computes in plain Python.
+none of the three messages gives the answer away. Two tests run the Structured Streaming queries the exercises ask
+for, on the session's Spark, and show they give what the check computes in plain Python.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
-from checks import right, wrong
+from checks import FakeDataFrame, right, wrong
 
 from helpers import check
 from helpers.check import lesson07
@@ -22,6 +24,9 @@ from helpers.sources.x_api import SampleReplay
 
 #: The first 200 football tweets of the sample, per language (what the lesson's offline bridge writes).
 FOOTBALL_200 = {"en": 183, "pt": 5, "de": 5, "fr": 3, "ja": 2, "es": 2}
+#: Of those, the posts the rule ``#cupfinal lang:en -is:retweet`` lets through (counted by hand once, and by
+#: ``_rule`` below in every run).
+NARROW = 35
 
 
 @pytest.fixture
@@ -85,9 +90,6 @@ def test_7_1_one_count_off_and_a_strange_key(folder):
 
 
 def test_7_1_not_run_yet_and_shapes(folder, tmp_path):
-    class FakeDataFrame:
-        _jdf = None
-
     class FakeQuery:
         isActive = True
 
@@ -132,84 +134,145 @@ def test_7_1_the_structured_streaming_query_equals_the_check(sc, folder):
     right(check.exercise_7_1(answer, folder))
 
 
-# --- 7.2 a narrow rule, and what it lets through ---------------------------------------------------------------
-
-RULE = "#cupfinal lang:en -is:retweet"
+# --- 7.2 the lesson's rule, written as a Structured Streaming query -------------------------------------------
 
 
-def test_7_2_reference_counts(folder):
-    assert lesson07.narrow_counts(folder) == {"right": 35, "reposts": 39, "any_language": 40}
+def _posts(folder):
+    """The ``data`` of every bridged post, read here with json, independently of the check's reader."""
+    return [json.loads(line)["data"] for path in sorted(folder.iterdir()) for line in path.read_text().splitlines()]
+
+
+def _rule(post):
+    """``#cupfinal lang:en -is:retweet`` in plain Python, as the test's own reference."""
+    tags = {h["tag"].lower() for h in post.get("entities", {}).get("hashtags", [])}
+    return post["lang"] == "en" and "cupfinal" in tags and not post["text"].startswith("RT @")
+
+
+def test_7_2_the_sample_holds_the_case_the_exercise_needs(folder):
+    posts = _posts(folder)
+    tags = [h["tag"] for p in posts for h in p.get("entities", {}).get("hashtags", [])]
+    assert "cupfinal" in tags and all(t == t.lower() for t in tags)  # the sample stores tags in lower case
+    assert sum(map(_rule, posts)) == NARROW == 35
+    assert sum(p["text"].startswith("RT @") for p in posts) > 0  # reposts and other languages to filter out
+    assert lesson07.narrow_counts(lesson07._bridged(folder))["right"] == NARROW
+
+
+@pytest.mark.parametrize("answer", [NARROW, float(NARROW), [NARROW], (NARROW,)])
+def test_7_2_right(answer, folder):
+    right(check.exercise_7_2(answer, folder))
 
 
 @pytest.mark.parametrize(
-    "rule", [RULE, "(#cupfinal OR #matchday) lang:en -is:retweet", " -is:retweet #cupfinal lang:en"]
-)
-def test_7_2_right(rule, folder):
-    right(check.exercise_7_2((rule, 35), folder))
-
-
-@pytest.mark.parametrize(
-    ("rule", "message"),
+    ("answer", "message"),
     [
         (
-            "#cupfinal lang:en",
-            "it also matches reposts, billed like any post: rules can exclude them with a negated operator",
+            39,
+            "your count keeps reposts: the rule's -is:retweet drops them, and in the sample a repost's text starts "
+            "with 'RT @'",
         ),
-        ("cupfinal lang:en -is:retweet", "it matches no hashtag (a hashtag keeps its # in a rule)"),
+        (40, "your count keeps every language: the rule's lang:en keeps English posts only (data.lang)"),
+        (44, "your count keeps reposts and every language: the rule has three conditions, all of them needed"),
         (
-            "#cupfinal -is:retweet",
-            "it lets posts in every language through: rules have an operator that keeps one language",
+            0,
+            "your hashtag test misses tags written in another case: X matches hashtags whatever their case, so "
+            "compare the tags in lower case (F.lower inside F.exists)",
         ),
-        ("(#cupfinal OR #matchday lang:en -is:retweet", "its brackets do not balance"),
+        (200, "that is every bridged post: filter on the three conditions before you count"),
         (
-            "#cupfinal",
-            "it lets posts in every language through: rules have an operator that keeps one language; it also "
-            "matches reposts, billed like any post: rules can exclude them with a negated operator",
+            1197,
+            "that is not what the bridge's folder holds: read str(drop.folder), the folder the bridge wrote, not "
+            "the shipped sample",
+        ),
+        (
+            36,
+            "that is not what the rule lets through: keep English posts (data.lang), with cupfinal among the "
+            "hashtags (data.entities.hashtags.tag), that are not reposts (text starting 'RT @'); and read every file "
+            "(trigger(availableNow=True)) before you read the sink",
         ),
     ],
 )
-def test_7_2_wrong_rule_names_the_mistake(rule, message, folder):
-    wrong(check.exercise_7_2((rule, 35), folder), "the rule: " + message)
+def test_7_2_common_slips_are_named(answer, message, folder):
+    wrong(check.exercise_7_2(answer, folder), message)
 
 
-@pytest.mark.parametrize(
-    ("count", "why"),
-    [
-        (39, "it counts reposts too: a repost's text starts with 'RT @'"),
-        (40, "it counts every language: keep data.lang = 'en' only"),
-        (
-            44,
-            "it is not what the rule lets through: keep English posts (data.lang), with cupfinal among the hashtags "
-            "(data.entities.hashtags.tag, or #cupfinal in the text), that are not reposts (text starting 'RT @')",
-        ),
-    ],
-)
-def test_7_2_wrong_count_names_the_slip(count, why, folder):
-    wrong(check.exercise_7_2((RULE, count), folder), f"the rule is right; the Spark count is not: {why}")
+def test_7_2_a_tag_test_that_matches_inside_longer_tags(tmp_path):
+    """On live posts a longer tag (#cupfinal2026) must not count; the sample has none, so add one here."""
+    post = {
+        "data": {
+            "lang": "en",
+            "text": "what a night #cupfinal2026",
+            "entities": {"hashtags": [{"tag": "cupfinal2026"}]},
+        }
+    }
+    tagged = {"data": {"lang": "en", "text": "#CupFinal", "entities": {"hashtags": [{"tag": "CupFinal"}]}}}
+    drop = FileDrop(tmp_path / "live")
+    drop.write([json.dumps(post), json.dumps(tagged), json.dumps(tagged)])
+    right(check.exercise_7_2(2, drop.folder))  # X matches #cupfinal whatever its case
+    wrong(
+        check.exercise_7_2(3, drop.folder),
+        "your hashtag test also matches tags that only contain the word (a longer tag): test each tag for equality, "
+        "with F.exists or F.array_contains on data.entities.hashtags.tag",
+    )
+    wrong(
+        check.exercise_7_2(0, drop.folder),
+        "your hashtag test misses tags written in another case: X matches hashtags whatever their case, so compare "
+        "the tags in lower case (F.lower inside F.exists)",
+    )
 
 
 def test_7_2_shapes(folder):
-    expected = "expected a pair (rule, count): the rule as a string, and the posts it lets through, counted with Spark"
-    wrong(check.exercise_7_2(RULE, folder), expected)
-    wrong(check.exercise_7_2([RULE], folder), expected)
-    wrong(check.exercise_7_2((["#cupfinal"], 35), folder), "expected the rule as one string, got list")
+    wrong(check.exercise_7_2(NARROW), "pass the bridge's folder too: check.exercise_7_2(answer, drop.folder), not None")
+    wrong(check.exercise_7_2("35", folder), "expected the count as a whole number, e.g. table.first()[0]; got '35'")
+    wrong(check.exercise_7_2(True, folder), "expected the count as a whole number, e.g. table.first()[0]; got True")
     wrong(
-        check.exercise_7_2((RULE, 35)),
-        "pass the bridge's folder too: check.exercise_7_2(answer, drop.folder), not None",
+        check.exercise_7_2(("#cupfinal lang:en -is:retweet", NARROW), folder),
+        "expected the count as a whole number, e.g. table.first()[0]; got ('#cupfinal lang:en -is:retweet', 35)",
     )
-    wrong(check.exercise_7_2((RULE, "35"), folder), "expected the count as a whole number, got '35'")
 
-    class FakeDataFrame:
-        _jdf = None
+    class FakeQuery:
+        def isActive(self):
+            return False
+
+        def awaitTermination(self):
+            pass
 
     wrong(
-        check.exercise_7_2((RULE, FakeDataFrame()), folder),
-        "the count is a DataFrame, not a number yet: end the query with .count()",
+        check.exercise_7_2(FakeDataFrame(), folder),
+        "that is a DataFrame, a query Spark has not run yet: write it to the memory sink, wait for the query, and "
+        "read the count from the table",
     )
-    rule = RULE + " " + " OR ".join(["#x"] * 120)
     wrong(
-        check.exercise_7_2((rule, 35), folder), f"the rule: it is {len(rule)} characters; a rule may have at most 512"
+        check.exercise_7_2(FakeQuery(), folder),
+        "that is the running query itself: wait for it, then read the count its sink holds",
     )
+
+
+@pytest.mark.spark
+def test_7_2_the_structured_streaming_query_equals_the_check(sc, folder):
+    """The query the exercise asks for, run here, counts what the test's plain-Python filter counts."""
+    from pyspark.sql import functions as F
+
+    session = spark.get_session()
+    schema = "data STRUCT<lang: STRING, text: STRING, entities: STRUCT<hashtags: ARRAY<STRUCT<tag: STRING>>>>"
+    posts = session.readStream.schema(schema).json(str(folder))
+    narrow = posts.where(
+        (F.col("data.lang") == "en")
+        & F.exists("data.entities.hashtags.tag", lambda tag: F.lower(tag) == "cupfinal")
+        & ~F.col("data.text").startswith("RT @")
+    )
+    query = (
+        narrow.groupBy()
+        .count()
+        .writeStream.format("memory")
+        .queryName("test_narrow")
+        .outputMode("complete")
+        .trigger(availableNow=True)
+        .start()
+    )
+    query.awaitTermination(300)
+    count = session.table("test_narrow").first()[0]
+    assert count == sum(map(_rule, _posts(folder))) == NARROW
+    right(check.exercise_7_2(count, folder))
 
 
 # --- no message gives the answer away ----------------------------------------------------------------------------
@@ -220,10 +283,9 @@ def test_no_message_holds_the_answer(folder):
         message = check.exercise_7_1(answer, folder).message
         assert "183" not in message and "200" not in message
         assert not any(f"'{lang}': {n}" in message for lang, n in FOOTBALL_200.items())
-    for answer in ((RULE, 35), ("#cupfinal", 35), (RULE, 39), (RULE, 44), None):
+    for answer in (NARROW, 39, 0, None):
         message = check.exercise_7_2(answer, folder).message
-        assert "lang:en" not in message and "-is:retweet" not in message and "#cupfinal lang" not in message
-        assert "35" not in message
+        assert str(NARROW) not in message
 
 
 def test_counts_are_plain_python(folder):

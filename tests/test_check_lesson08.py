@@ -13,7 +13,7 @@ from helpers.check import lesson08
 from helpers.check.base import ranked
 from helpers.check.lesson00 import NOT_ANSWERED
 from helpers.counting import summarise
-from helpers.infra.cluster import Placements
+from helpers.dstream.scaling import Placements
 from helpers.sample import read_lines
 from helpers.text import tokenize
 from helpers.tweets import parse_line
@@ -94,7 +94,7 @@ def test_8_1_nothing_seen_and_failures_and_wrong_types():
         "a batch of your stream failed: Py4JJavaError: boom",
     )
     wrong(
-        check.exercise_8_1([4, 4]), "expected the cluster.Placements your stream filled through found.record, got list"
+        check.exercise_8_1([4, 4]), "expected the scaling.Placements your stream filled through found.record, got list"
     )
 
 

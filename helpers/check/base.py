@@ -1,4 +1,8 @@
-"""What every self-check shares: compare an answer with the expected one and explain the difference."""
+"""What every self-check shares: compare an answer with the expected one and explain the difference.
+
+``is_rdd``/``is_dstream``/``is_dataframe`` tell a Spark object handed in instead of its values, by pyspark's
+public classes (imported only when a check runs).
+"""
 
 from __future__ import annotations
 
@@ -35,6 +39,27 @@ def verdict(ok: bool, right: str, wrong: str) -> Verdict:
 def is_number(answer: object) -> bool:
     """True for an int or float (numpy's too), but not for a bool."""
     return isinstance(answer, Real) and not isinstance(answer, bool)
+
+
+def is_rdd(answer: object) -> bool:
+    """True for a pyspark RDD: a recipe Spark has not run yet, handed in where its values were asked for."""
+    from pyspark import RDD
+
+    return isinstance(answer, RDD)
+
+
+def is_dstream(answer: object) -> bool:
+    """True for a pyspark DStream: the description of a stream, not the values it produced."""
+    from pyspark.streaming import DStream
+
+    return isinstance(answer, DStream)
+
+
+def is_dataframe(answer: object) -> bool:
+    """True for a pyspark DataFrame, classic or Spark Connect (both derive from ``pyspark.sql.DataFrame``)."""
+    from pyspark.sql import DataFrame
+
+    return isinstance(answer, DataFrame)
 
 
 def ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:

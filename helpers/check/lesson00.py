@@ -1,14 +1,15 @@
 """Self-checks for notebook 00 (start here): a first Spark job on ``sc.parallelize``.
 
 ``check.exercise_0_1(answer)`` prints ✓ or ✗ with what is wrong and why, and returns the verdict.
-The two small helpers below (``not_answered``, ``not_computed``) are shared with the other lessons.
+``not_answered`` and ``not_computed`` below serve every lesson; ``is_rdd`` and the other shared helpers are in
+``helpers.check.base``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from helpers.check.base import Verdict, is_number, verdict
+from helpers.check.base import Verdict, is_number, is_rdd, verdict
 
 __all__ = ["exercise_0_1"]
 
@@ -18,11 +19,6 @@ NOT_ANSWERED = "not answered yet: replace `answer = None` with your code, then r
 def not_answered() -> Verdict:
     """The friendly ✗ for an answer the learner has not written yet."""
     return verdict(False, "", NOT_ANSWERED)
-
-
-def is_rdd(answer: object) -> bool:
-    """True for a pyspark RDD (checked by shape, so the checks never import pyspark)."""
-    return hasattr(answer, "_jrdd") and hasattr(answer, "collect")
 
 
 def not_computed(action: str) -> Verdict:

@@ -1,7 +1,8 @@
 """Self-checks for notebook 04 (state and checkpoints): state per word, the join back, what needs what.
 
 ``check.exercise_4_1(answer)`` … ``check.exercise_4_5(answer)`` print ✓ or ✗ with what is wrong and why,
-never the right values.
+never the right values. Exercise 4.5 recovers a stream of files in the learner's kernel; its totals are those of
+the first three batches, each counted once.
 The right answers are worked out in plain Python (``helpers.counting.summarise``, no Spark) over
 ``exercise_batches()``: the lines the notebook streams, ``batches_of(merged_lines(sample_files()), 1500)``,
 the first 6, one batch a second.
@@ -16,7 +17,7 @@ from itertools import islice
 from typing import Any
 
 from helpers import paths
-from helpers.check.base import Verdict, as_pairs, verdict
+from helpers.check.base import Verdict, as_pairs, is_dstream, is_number, verdict
 from helpers.check.lesson00 import is_rdd, not_answered
 from helpers.counting import summarise
 from helpers.sample import batches_of, merged_lines
@@ -70,28 +71,8 @@ NEEDS_CHECKPOINT: dict[str, tuple[str, bool, str]] = {
     ),
 }
 
-#: Exercise 4.5: the kit's sources, and whether a restarted driver (checkpoint, getOrCreate, receiver
-#: write-ahead log on) gets every line back from them.
-RECOVERS: dict[str, tuple[bool, str]] = {
-    "queue": (
-        False,
-        "the RDDs of a queue stream live in the driver's memory, and Spark cannot save them in the "
-        "checkpoint (it warns 'queueStream doesn't support checkpointing'): they die with the driver",
-    ),
-    "socket": (
-        False,
-        "with the write-ahead log on, every block the receiver had stored comes back from the checkpoint "
-        "folder, but the lines it had received and not yet stored as a block (about one block interval, "
-        "spark.streaming.blockInterval, 200 ms by default) die with the driver, and the replay server does "
-        "not send them again",
-    ),
-    "files": (
-        True,
-        "the files stay in the folder, and the checkpoint records which files each batch read, so missed "
-        "batches read them again and new files are found",
-    ),
-}
-_SOURCE_NAMES = {"file": "files", "textfilestream": "files", "queuestream": "queue", "sockettextstream": "socket"}
+#: Exercise 4.5: the batches dropped as files before the stop (the first two), and while nothing ran (the third).
+BEFORE_STOP, WHILE_STOPPED = 2, 1
 
 
 # --- the right answers, in plain Python --------------------------------------------------------------
@@ -141,13 +122,9 @@ def trending(view: Mapping[str, tuple[int, int]], min_total: int = MIN_TOTAL, n:
     return [w for w, _ in sorted(kept, key=lambda ws: (-ws[1], ws[0]))[:n]]
 
 
-def _is_dstream(answer: object) -> bool:
-    return hasattr(answer, "_jdstream") and hasattr(answer, "foreachRDD")
-
-
 def _not_collected(answer: object) -> Verdict | None:
     """The ✗ for a DStream or RDD handed in instead of the values it holds, or None."""
-    if _is_dstream(answer):
+    if is_dstream(answer):
         return verdict(
             False,
             "",
@@ -461,22 +438,89 @@ def exercise_4_4(answer: Any) -> Verdict:
     )
 
 
+def recovered_totals(dropped: int = BEFORE_STOP + WHILE_STOPPED) -> Counter[str]:
+    """Word → total over the first ``dropped`` batches, each counted once: what the recovered state holds."""
+    return Counter(summarise([line for batch in exercise_batches()[:dropped] for line in batch]).words)
+
+
 def exercise_4_5(answer: Any) -> Verdict:
-    """Which of the kit's sources ("queue", "socket", "files") lose nothing when the driver is killed."""
+    """``(totals, len(created))`` of the recovered stream: word totals of batches 1–3, and create called once.
+
+    Batches 1 and 2 were dropped while the stream ran, batch 3 while it was stopped; the second
+    ``getOrCreate`` must rebuild the stream from the checkpoint, so ``create`` runs once in all.
+    """
     if answer is None:
         return not_answered()
-    got = _choices(answer, RECOVERS, _SOURCE_NAMES)
-    if isinstance(got, str):
-        return verdict(False, "", got)
-    expected = {k for k, (ok, _) in RECOVERS.items() if ok}
-    if got == expected:
-        return verdict(True, f"right: only files — {RECOVERS['files'][1]}", "")
-    extra = sorted(got - expected)
-    if extra:
-        return verdict(False, "", f"not {extra[0]}: {RECOVERS[extra[0]][1]}")
+    if not (isinstance(answer, (list, tuple)) and len(answer) == 2 and not isinstance(answer[1], (list, tuple))):
+        return verdict(
+            False,
+            "",
+            "expected a pair (totals, len(created)): the totals file's {word: total} after the restart, and how "
+            "many times create ran",
+        )
+    totals, created = answer
+    not_values = _not_collected(totals)
+    if not_values is not None:
+        return not_values
+    if not is_number(created) or int(created) != created:
+        return verdict(False, "", f"the second item is how many times create ran, a whole number; got {created!r}")
+    expected = recovered_totals()
+    pairs = as_pairs(totals, "word", sorted(expected.items())[:2])
+    if isinstance(pairs, str):
+        return verdict(False, "", pairs)
+    got = dict(pairs)
+    if created == 0:
+        return verdict(
+            False, "", "create ran 0 times: count its calls inside create (created.append(1)), then hand in the count"
+        )
+    if got == expected and created == 1:
+        return verdict(
+            True,
+            f"right: {len(expected)} words, the {BEFORE_STOP + WHILE_STOPPED} files each counted once, and create "
+            "ran once — the second getOrCreate rebuilt the stream, its state and the file list from the checkpoint",
+            "",
+        )
+    if created > 1:
+        return verdict(
+            False,
+            "",
+            "create ran more than once: the second getOrCreate found no checkpoint and built a new stream, whose "
+            "state starts empty and which ignores files that were there before it started — call getOrCreate with "
+            "the same folder, and let ssc.checkpoint(folder) in create set that folder",
+        )
+    if not got:
+        return verdict(
+            False,
+            "",
+            "the totals are empty: the stream counted none of the files — drop them after ssc.start() (a file "
+            "stream reads only files that appear after it started), and wait for a batch later than each drop",
+        )
+    if got == recovered_totals(BEFORE_STOP):
+        return verdict(
+            False,
+            "",
+            "the file dropped while nothing ran is missing: after the restart, wait until the totals file holds a "
+            "batch later than that drop before you stop and read it",
+        )
+    if got == dict(batch_counts()[BEFORE_STOP]):
+        return verdict(
+            False,
+            "",
+            "only the file dropped while nothing ran is in: the state of the first run is lost — the restarted "
+            "stream must come from the same checkpoint folder, not from a new one",
+        )
+    if all(got.get(w, 0) >= n for w, n in expected.items()):
+        return verdict(
+            False,
+            "",
+            "some words are counted more than once: the state already holds each word's total, so the output "
+            "must rewrite the file with it after every batch — an output that adds to the file counts again "
+            "every batch (and every batch a restart runs again)",
+        )
     return verdict(
         False,
         "",
-        "one of the sources you left out loses nothing: which of them can a restarted driver read again, "
-        "and where does the checkpoint note how far each batch read?",
+        f"the totals are not those of the {BEFORE_STOP + WHILE_STOPPED} files: count batches[0] and batches[1] "
+        "dropped while the stream runs and batches[2] while it is stopped, with count_words and "
+        "updateStateByKey(update_total)",
     )

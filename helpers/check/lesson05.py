@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from helpers.check.base import Verdict, as_pairs, is_number, verdict
+from helpers.check.base import Verdict, as_pairs, is_dstream, is_number, verdict
 from helpers.check.lesson00 import is_rdd, not_answered
 
 __all__ = ["exercise_5_1", "exercise_5_2", "exercise_5_3"]
@@ -117,7 +117,7 @@ def negative_share_per_window(kind: str = "tweets") -> list[float]:
 
 def _not_collected(answer: Any) -> str | None:
     """Why an RDD or a DStream is not an answer yet, or None."""
-    if hasattr(answer, "_jdstream"):
+    if is_dstream(answer):
         return "that is a DStream, a recipe for every batch: collect its RDDs in a foreachRDD function into a list"
     if is_rdd(answer):
         return "that is an RDD, not its contents: collect() it inside your foreachRDD function"

@@ -2,28 +2,28 @@
 
 ``check.exercise_7_1(answer, folder)`` compares the tweets per language a Spark query counted in ``folder`` with
 the same count in plain Python (``helpers.tweets.parse_line`` over every file there);
-``check.exercise_7_2((rule, count), folder)`` reads an X API rule and compares the posts of ``folder`` a Spark
-filter let through with what the rule lets through, counted in plain Python. Each prints ✓ or ✗ with what is
-wrong and why, never the answer.
+``check.exercise_7_2(count, folder)`` compares the posts of ``folder`` that a Spark query let through the
+lesson's filtered-stream rule (``#cupfinal lang:en -is:retweet``) with the same filter in plain Python. Each prints
+✓ or ✗ with what is wrong and why, never the answer.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.check.base import Verdict, as_pairs, is_number, verdict
+from helpers.check.base import Verdict, as_pairs, is_dataframe, is_number, verdict
 from helpers.check.lesson00 import is_rdd, not_answered
 from helpers.tweets import parse_line
 
 __all__ = ["exercise_7_1", "exercise_7_2"]
 
-#: The longest rule the check accepts; X's own limit depends on the access level (docs/live-tweets.md).
-MAX_RULE = 512
+#: Exercise 7.2: the filtered-stream rule the lesson gives, ``#cupfinal lang:en -is:retweet``, as its parts.
+RULE_TAG, RULE_LANG = "cupfinal", "en"
 
 
 def languages(folder: str | Path) -> Counter[str]:
@@ -46,7 +46,7 @@ def exercise_7_1(answer: Any, folder: str | Path | None = None) -> Verdict:
         return verdict(
             False, "", f"pass the bridge's folder too: check.exercise_7_1(answer, drop.folder), not {folder!r}"
         )
-    if is_rdd(answer) or hasattr(answer, "_jdf"):
+    if is_rdd(answer) or is_dataframe(answer):
         return verdict(
             False,
             "",
@@ -90,77 +90,130 @@ def exercise_7_1(answer: Any, folder: str | Path | None = None) -> Verdict:
     return verdict(False, "", f"the count for {off!r} is not what the files hold: count every tweet once")
 
 
-def narrow_counts(folder: str | Path) -> dict[str, int]:
-    """Bridged posts of ``folder`` that the rule of Exercise 7.2 lets through, and what each slip would count.
-
-    ``right``: English, ``#cupfinal`` among the hashtags, not a repost (the sample writes a repost as "RT @…");
-    ``reposts``: the same with reposts; ``any_language``: the same in every language.
-    """
-    counts = Counter()
+def _bridged(folder: str | Path) -> list[dict[str, Any]]:
+    """The ``data`` object of every post in the files of ``folder`` (hidden files and bad lines left out)."""
+    posts = []
     for path in sorted(Path(folder).iterdir()):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            tweet = parse_line(line) if line.strip() else None
-            if tweet is None or "cupfinal" not in (tag.lower() for tag in tweet.hashtags):
-                continue
-            original = not tweet.text.startswith("RT @")
-            counts["right"] += tweet.lang == "en" and original
-            counts["reposts"] += tweet.lang == "en"
-            counts["any_language"] += original
-    return {key: counts[key] for key in ("right", "reposts", "any_language")}
+        if path.is_file() and not path.name.startswith("."):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    data = json.loads(line).get("data") if line.strip() else None
+                except (json.JSONDecodeError, AttributeError):
+                    continue
+                if isinstance(data, dict):
+                    posts.append(data)
+    return posts
+
+
+def _tags(post: Mapping[str, Any]) -> list[str]:
+    """The ``tag`` of every hashtag of a post (``data.entities.hashtags.tag``)."""
+    return [h.get("tag") or "" for h in (post.get("entities") or {}).get("hashtags") or [] if isinstance(h, dict)]
+
+
+def narrow_counts(posts: list[dict[str, Any]]) -> dict[str, int]:
+    """How many ``posts`` the rule of Exercise 7.2 lets through (``right``), and what each common slip counts.
+
+    The rule ``#cupfinal lang:en -is:retweet``: English, ``cupfinal`` among the hashtags whatever its case (X
+    matches hashtags without regard to case), and not a repost (the sample writes a repost's text as "RT @…").
+    """
+
+    def english(p: Mapping[str, Any]) -> bool:
+        return p.get("lang") == RULE_LANG
+
+    def original(p: Mapping[str, Any]) -> bool:
+        return not str(p.get("text") or "").startswith("RT @")
+
+    def tagged(p: Mapping[str, Any]) -> bool:
+        return RULE_TAG in (t.lower() for t in _tags(p))
+
+    slips = {
+        "right": lambda p: english(p) and original(p) and tagged(p),
+        "reposts": lambda p: english(p) and tagged(p),
+        "any_language": lambda p: original(p) and tagged(p),
+        "neither": tagged,
+        "case": lambda p: english(p) and original(p) and RULE_TAG.capitalize() in _tags(p),
+        "inside_tags": lambda p: english(p) and original(p) and any(RULE_TAG in t.lower() for t in _tags(p)),
+        "in_text": lambda p: english(p) and original(p) and RULE_TAG in str(p.get("text") or "").lower(),
+    }
+    return {name: sum(1 for p in posts if keep(p)) for name, keep in slips.items()}
+
+
+#: What each slip of Exercise 7.2 means, when its count differs from the right one.
+SLIPS = {
+    "reposts": "your count keeps reposts: the rule's -is:retweet drops them, and in the sample a repost's text "
+    "starts with 'RT @'",
+    "any_language": "your count keeps every language: the rule's lang:en keeps English posts only (data.lang)",
+    "neither": "your count keeps reposts and every language: the rule has three conditions, all of them needed",
+    "case": "your hashtag test misses tags written in another case: X matches hashtags whatever their case, so "
+    "compare the tags in lower case (F.lower inside F.exists)",
+    "inside_tags": "your hashtag test also matches tags that only contain the word (a longer tag): test each tag "
+    "for equality, with F.exists or F.array_contains on data.entities.hashtags.tag",
+    "in_text": "your test looks for the word in the text, where it also appears inside other words and tags: test "
+    "the hashtags themselves, data.entities.hashtags.tag",
+}
 
 
 def exercise_7_2(answer: Any, folder: str | Path | None = None) -> Verdict:
-    """A rule for English original posts with #cupfinal, and how many bridged posts it lets through (Spark)."""
+    """How many bridged posts in ``folder`` the rule ``#cupfinal lang:en -is:retweet`` lets through, counted by a
+    Structured Streaming query."""
     if answer is None:
         return not_answered()
-    if isinstance(answer, str) or not (isinstance(answer, (list, tuple)) and len(answer) == 2):
-        return verdict(
-            False,
-            "",
-            "expected a pair (rule, count): the rule as a string, and the posts it lets through, counted with Spark",
-        )
-    rule, count = answer
-    if not isinstance(rule, str):
-        return verdict(False, "", f"expected the rule as one string, got {type(rule).__name__}")
-    rule = rule.strip()
-    problems = []
-    if not re.search(r"(^|[\s(])#\w+", rule):
-        problems.append("it matches no hashtag (a hashtag keeps its # in a rule)")
-    if not re.search(r"(^|\s)lang:en\b", rule):
-        problems.append("it lets posts in every language through: rules have an operator that keeps one language")
-    if not re.search(r"(^|\s)-is:retweet\b", rule):
-        problems.append("it also matches reposts, billed like any post: rules can exclude them with a negated operator")
-    if len(rule) > MAX_RULE:
-        problems.append(f"it is {len(rule)} characters; a rule may have at most {MAX_RULE}")
-    if rule.count("(") != rule.count(")"):
-        problems.append("its brackets do not balance")
-    if problems:
-        return verdict(False, "", "the rule: " + "; ".join(problems))
     if folder is None or not Path(folder).is_dir():
         return verdict(
             False, "", f"pass the bridge's folder too: check.exercise_7_2(answer, drop.folder), not {folder!r}"
         )
-    if is_rdd(answer[1]) or hasattr(count, "_jdf"):
-        return verdict(False, "", "the count is a DataFrame, not a number yet: end the query with .count()")
-    if not is_number(count) or int(count) != count:
-        return verdict(False, "", f"expected the count as a whole number, got {count!r}")
-    truth = narrow_counts(folder)
-    if count == truth["right"]:
+    if is_rdd(answer) or is_dataframe(answer):
+        return verdict(
+            False,
+            "",
+            "that is a DataFrame, a query Spark has not run yet: write it to the memory sink, wait for the query, "
+            "and read the count from the table",
+        )
+    if hasattr(answer, "isActive") and hasattr(answer, "awaitTermination"):
+        return verdict(False, "", "that is the running query itself: wait for it, then read the count its sink holds")
+    if isinstance(answer, (list, tuple)) and len(answer) == 1:
+        answer = answer[0]  # a Row(count=…) or [n]
+    if not is_number(answer) or int(answer) != answer:
+        return verdict(False, "", f"expected the count as a whole number, e.g. table.first()[0]; got {answer!r}")
+    posts = _bridged(folder)
+    counts = narrow_counts(posts)
+    if answer == counts["right"]:
         return verdict(
             True,
-            "right: a narrow rule, and Spark agrees with it on the bridged posts — filtering at the source is "
-            "cheaper, since X bills every post the stream sends",
+            "right: English, tagged, no reposts — Spark counted what the rule lets through; X applies the rule "
+            "before it sends (and bills) a post, while your query ran on posts already paid for",
             "",
         )
-    if count == truth["reposts"] != truth["right"]:
-        why = "it counts reposts too: a repost's text starts with 'RT @'"
-    elif count == truth["any_language"] != truth["right"]:
-        why = "it counts every language: keep data.lang = 'en' only"
-    else:
-        why = (
-            "it is not what the rule lets through: keep English posts (data.lang), with cupfinal among the hashtags "
-            "(data.entities.hashtags.tag, or #cupfinal in the text), that are not reposts (text starting 'RT @')"
+    for slip, why in SLIPS.items():
+        if answer == counts[slip] != counts["right"]:
+            return verdict(False, "", why)
+    if answer == len(posts):
+        return verdict(False, "", "that is every bridged post: filter on the three conditions before you count")
+    if answer in wrong_folders(folder):
+        return verdict(
+            False,
+            "",
+            "that is not what the bridge's folder holds: read str(drop.folder), the folder the bridge wrote, not "
+            "the shipped sample",
         )
-    return verdict(False, "", f"the rule is right; the Spark count is not: {why}")
+    return verdict(
+        False,
+        "",
+        "that is not what the rule lets through: keep English posts (data.lang), with cupfinal among the "
+        "hashtags (data.entities.hashtags.tag), that are not reposts (text starting 'RT @'); and read every file "
+        "(trigger(availableNow=True)) before you read the sink",
+    )
+
+
+def wrong_folders(folder: str | Path) -> set[int]:
+    """What the rule lets through in each of the shipped sample's files and in all of them: a folder read by mistake."""
+    here = Path(folder).resolve()
+    found, every = set(), 0
+    for sample in paths.sample_files():
+        if sample.parent.resolve() == here:
+            return set()
+        posts = [json.loads(line)["data"] for line in sample.read_text(encoding="utf-8").splitlines() if line.strip()]
+        n = narrow_counts(posts)["right"]
+        found.add(n)
+        every += n
+    return found | {every}

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from helpers import paths
-from helpers.check.base import Verdict, as_pairs, is_number, ranked, verdict
+from helpers.check.base import Verdict, as_pairs, is_dstream, is_number, ranked, verdict
 from helpers.check.lesson00 import is_rdd, not_answered, not_computed
 from helpers.counting import summarise
 from helpers.sample import read_lines
@@ -37,14 +37,14 @@ TOPIC, TOP_N = "climate", 5
 
 
 def exercise_8_1(answer: Any) -> Verdict:
-    """A socket stream on the cluster whose every batch has 4 partitions: the ``cluster.Placements`` it filled."""
+    """A socket stream on the cluster whose every batch has 4 partitions: the ``scaling.Placements`` it filled."""
     if answer is None:
         return not_answered()
     if not all(hasattr(answer, name) for name in ("places", "partitions", "errors", "lines")):
         return verdict(
             False,
             "",
-            f"expected the cluster.Placements your stream filled through found.record, got {type(answer).__name__}",
+            f"expected the scaling.Placements your stream filled through found.record, got {type(answer).__name__}",
         )
     if answer.errors:
         return verdict(False, "", f"a batch of your stream failed: {answer.errors[0]}")
@@ -185,7 +185,7 @@ def exercise_8_3(answer: Any) -> Verdict:
     """The 5 most frequent words of the climate tweets with their counts, counted by a DStream on the cluster."""
     if answer is None:
         return not_answered()
-    if is_rdd(answer) or hasattr(answer, "_jdstream"):
+    if is_rdd(answer) or is_dstream(answer):
         return not_computed("foreachRDD(...) adding each batch's rdd.collect() to a Counter")
     pairs = as_pairs(answer, "word", [("energy", 12)])
     if isinstance(pairs, str):
