@@ -2,7 +2,7 @@
 
 A queue of files, ``--tweets`` lines each, one per batch, goes through several variants of the pipeline
 with the dashboard's window (10 batches, sliding every 2). Each batch is timed from its first output
-operation to its last (two marker ``foreachRDD`` calls around the variant's own, as the kit's sink
+operation to its last (two marker ``foreachRDD`` calls around the variant's own, as the kit's run
 times a batch); batches are split into *slide* batches (the window, the join with the totals and the
 top N run) and the others. The first ``--fill`` batches (the window filling up) are left out. Spark's
 job, stage and task counts per batch come from the status tracker. After the measured batches the
@@ -10,14 +10,15 @@ stream is stopped at once (not gracefully: a backlog would only cost time).
 
 Variants:
 
-- ``kit``: the pipeline exactly as ``StreamRun`` builds it (``pipeline.build`` + ``SnapshotSink``).
-- ``stages``: the same, plus one ``count()`` per intermediate stream registered *before* the sink's
+- ``kit``: the pipeline exactly as ``StreamRun(state="spark")`` builds it (``pipeline.build`` + ``SparkSnapshots``).
+- ``stages``: the same, plus one ``count()`` per intermediate stream registered *before* the snapshots'
   outputs, so each stage's cost shows as its own output operation (cached or shuffled results are
   reused by the later ones).
 - ``no-inverse``: ``reduceByKeyAndWindow`` without the inverse function (re-reduce the 10 batches).
 - ``one-partition``: every shuffle with 1 partition instead of ``pipeline.PARTITIONS`` (2).
 - ``driver-state``: only the per-partition summaries run in Spark; the window and the running totals are
-  kept on the driver from the collected Counters (what ``WindowState`` does): one job per batch.
+  kept on the driver from the collected Counters by ``WindowState`` (``StreamRun(state="driver")``'s
+  ``DriverSnapshots``): one job per batch.
 - ``empty``: the kit pipeline on empty batches: the fixed cost of a batch.
 
 ``--master local[1]`` (the default) leaves one task slot, as with the socket receiver holding one of
@@ -30,7 +31,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections import Counter, defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import cycle, islice
 from operator import add
@@ -39,11 +40,11 @@ from typing import Any
 
 from benchmarks import data
 from benchmarks.machine import log
-from helpers.counting import current_rows
-from helpers.dstream import pipeline
+from helpers.dstream import output, pipeline
+from helpers.dstream.output import DriverSnapshots, SparkSnapshots
 from helpers.infra import spark
-from helpers.model import Summary
-from helpers.sinks import SnapshotSink
+from helpers.settings import RunSettings
+from helpers.sinks import Publisher
 from helpers.sources.queue import QueueSource
 
 VARIANTS = ("kit", "stages", "no-inverse", "one-partition", "driver-state", "empty")
@@ -51,45 +52,26 @@ WINDOW, SLIDE = 10, 2  # in batches, as the dashboard's 10 s / 2 s with 1 s batc
 
 
 class _Clock:
-    """Per-batch marks and output-operation durations, recorded by the foreachRDD functions below."""
+    """Per-batch marks and output-operation durations, recorded through ``output.driver_output``.
+
+    With checkpointing on, Spark pickles every foreachRDD function into the checkpoint, so the registered
+    functions hold only the clock's registry key and the method's name (``helpers.dstream.output``).
+    """
 
     def __init__(self) -> None:
         self.start: dict[Any, float] = {}
         self.end: dict[Any, float] = {}
         self.ops: dict[Any, dict[str, float]] = defaultdict(dict)
 
+    def mark(self, which: str, t: Any, rdd: Any) -> None:
+        """Note when batch ``t`` reached the first (``"start"``) or the last (``"end"``) output operation."""
+        getattr(self, which)[t] = time.perf_counter()
 
-# Clocks by id. With checkpointing on, Spark pickles every foreachRDD function into the checkpoint, so
-# the registered functions hold only strings and find their clock here (as helpers.sinks does).
-_CLOCKS: dict[str, _Clock] = {}
-
-
-def _mark(clock_id: str, which: str, t: Any, rdd: Any) -> None:
-    clock = _CLOCKS.get(clock_id)
-    if clock is not None:
-        getattr(clock, which)[t] = time.perf_counter()
-
-
-def _count(clock_id: str, name: str, t: Any, rdd: Any) -> None:
-    started = time.perf_counter()
-    rdd.count()
-    clock = _CLOCKS.get(clock_id)
-    if clock is not None:
-        clock.ops[t][name] = time.perf_counter() - started
-
-
-def _marker(clock_id: str, which: str) -> Any:
-    def call(t: Any, rdd: Any) -> None:
-        _mark(clock_id, which, t, rdd)
-
-    return call
-
-
-def _counter(clock_id: str, name: str) -> Any:
-    def call(t: Any, rdd: Any) -> None:
-        _count(clock_id, name, t, rdd)
-
-    return call
+    def count(self, name: str, t: Any, rdd: Any) -> None:
+        """Count the stream's RDD of batch ``t`` and note how long it took, as the stage ``name``."""
+        started = time.perf_counter()
+        rdd.count()
+        self.ops[t][name] = time.perf_counter() - started
 
 
 @dataclass
@@ -108,7 +90,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def _kit(lines: Any, interval: float, sink: SnapshotSink, inverse: bool = True) -> pipeline.Streams:
+def _kit(lines: Any, interval: float, outputs: SparkSnapshots, inverse: bool = True) -> pipeline.Streams:
     w, s = WINDOW * interval, SLIDE * interval
     if inverse:
         streams = pipeline.build(lines, interval, w, s)
@@ -125,58 +107,33 @@ def _kit(lines: Any, interval: float, sink: SnapshotSink, inverse: bool = True) 
             totals,
             pipeline.current_view(window, totals, s, interval),
         )
-    sink.attach(streams)
+    outputs.attach(streams)
     return streams
-
-
-class _DriverState:
-    """Window and totals on the driver from each batch's collected per-partition summaries."""
-
-    def __init__(self, top_n: int = 50) -> None:
-        self.recent: deque[Counter] = deque(maxlen=WINDOW)
-        self.totals: Counter = Counter()
-        self.batches = 0
-        self.top: list[Any] = []
-        self.tops: list[list[Any]] = []  # the view after each batch
-        self.top_n = top_n
-
-    def __call__(self, t: Any, rdd: Any) -> None:
-        merged = Summary()
-        for part in rdd.collect():
-            merged.merge(part)
-        self.batches += 1
-        self.totals.update(merged.words)
-        self.recent.append(merged.words)
-        if self.batches % SLIDE == 0:
-            window: Counter = Counter()
-            for counts in self.recent:
-                window.update(counts)
-            self.top = current_rows(((w, c) for w, c in window.items() if c > 0), self.totals, self.top_n)
-        self.tops.append(list(self.top))
 
 
 def run_variant(sc: Any, variant: str, files: list[Path], batches: int, fill: int, interval: float) -> Outcome:
     """Build one variant on a queue of ``batches`` files, run it, and split its timings."""
-    import uuid
-
-    clock_id = uuid.uuid4().hex
-    clock = _CLOCKS[clock_id] = _Clock()
+    clock = _Clock()
+    clock_id = output.register(clock)
     saved = pipeline.PARTITIONS
     checkpoint = None if variant == "driver-state" else spark.checkpoint_dir("lab-bench-stages-")
     ssc = spark.streaming_context(sc, interval, checkpoint=checkpoint)
     queue = list(islice(cycle(files), batches))
     source = QueueSource(batches=[[] for _ in queue]) if variant == "empty" else QueueSource.from_files(queue)
     lines = source.dstream(ssc)
-    lines.foreachRDD(_marker(clock_id, "start"))  # the first output operation of every batch
-    sink = SnapshotSink(50, interval)
-    driver = None
+    lines.foreachRDD(output.driver_output(clock_id, "mark", "start"))  # the first output operation of every batch
+    settings = RunSettings(batch_s=interval, window_s=WINDOW * interval, slide_s=SLIDE * interval, top_n=50)
+    published = Publisher()
+    outputs: SparkSnapshots | DriverSnapshots | None = None
     try:
         if variant == "one-partition":
             pipeline.PARTITIONS = 1
         if variant in ("kit", "empty", "one-partition"):
-            _kit(lines, interval, sink)
+            outputs = SparkSnapshots(settings, published)
+            _kit(lines, interval, outputs)
         elif variant == "no-inverse":
-            _kit(lines, interval, sink, inverse=False)
+            outputs = SparkSnapshots(settings, published)
+            _kit(lines, interval, outputs, inverse=False)
         elif variant == "stages":
             w, s = WINDOW * interval, SLIDE * interval
             parts = pipeline.summaries(lines)
@@ -191,14 +148,14 @@ def run_variant(sc: Any, variant: str, files: list[Path], batches: int, fill: in
                 ("4 window: reduceByKeyAndWindow with inverse (slide batches)", window),
                 ("5 current view: join window with totals (slide batches)", current),
             ):
-                stream.foreachRDD(_counter(clock_id, name))
-            sink.attach(pipeline.Streams(parts, counts, pipeline.batch_stats(parts), window, totals, current))
-        elif variant == "driver-state":
-            driver = _DriverState()
-            pipeline.summaries(lines).foreachRDD(lambda t, rdd: driver(t, rdd))
+                stream.foreachRDD(output.driver_output(clock_id, "count", name))
+            outputs = SparkSnapshots(settings, published)
+            outputs.attach(pipeline.Streams(parts, counts, pipeline.batch_stats(parts), window, totals, current))
+        elif variant == "driver-state":  # what StreamRun(state="driver") registers: WindowState on the driver
+            outputs = DriverSnapshots(settings, published).attach(pipeline.summaries(lines, cache=False))
         else:
             raise ValueError(f"unknown variant {variant!r}")
-        lines.foreachRDD(_marker(clock_id, "end"))  # the last one
+        lines.foreachRDD(output.driver_output(clock_id, "mark", "end"))  # the last one
         tracker = sc.statusTracker()
         known = set(tracker.getJobIdsForGroup(None))
         started = time.perf_counter()
@@ -212,8 +169,10 @@ def run_variant(sc: Any, variant: str, files: list[Path], batches: int, fill: in
         pipeline.PARTITIONS = saved
         # Measured batches are done; a graceful stop would also work through any backlog, for nothing.
         spark.stop_streaming(ssc, graceful=False)
-        sink.close()
-        _CLOCKS.pop(clock_id, None)
+        published.close()
+        if outputs is not None:
+            outputs.close()
+        output.forget(clock_id)
     out = Outcome(variant, wall_s=wall)
     for k, t in enumerate(sorted(clock.end)[:batches], start=1):
         if k <= fill or t not in clock.start:
@@ -224,12 +183,9 @@ def run_variant(sc: Any, variant: str, files: list[Path], batches: int, fill: in
             for name, took in clock.ops.get(t, {}).items():
                 out.ops[name].append(took)
     # The view after the last measured batch (a graceful stop may run more batches, and empty the window).
-    if driver is not None:
-        out.top = driver.tops[batches - 1] if len(driver.tops) >= batches else []
-    else:
-        out.top = sink.history[batches - 1].top if len(sink.history) >= batches else []
+    out.top = published.history[batches - 1].top if len(published.history) >= batches else []
     out.jobs, out.stages, out.tasks = jobs, stages, tasks
-    out.errors = list(sink.errors)
+    out.errors = list(published.errors)
     return out
 
 

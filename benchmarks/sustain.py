@@ -30,6 +30,7 @@ import psutil
 from benchmarks.machine import ROOT, log
 from helpers.dstream.runner import StreamRun
 from helpers.infra import spark
+from helpers.settings import RunSettings
 
 INGEST_SHARE = 0.95
 
@@ -143,18 +144,18 @@ def trial(
     """Run the pipeline at ``rate`` until ``batches`` batches after the warm-up kept up, or one did not."""
     out = Trial(rate)
     server = ReplayProcess(files, rate)
-    run = StreamRun(sc, _Socket(server), batch_s, window_s, slide_s, 50)
+    run = StreamRun(sc, _Socket(server), RunSettings(batch_s, window_s, slide_s, 50))
     try:
         run.start()
         for k in range(1, warmup + batches + 1):
             if not run.wait(k, timeout=60 + 10 * batch_s):
                 out.reason = f"batch {k} did not finish in time"
                 break
-            snap = run.sink.history[k - 1]
+            snap = run.publisher.history[k - 1]
             if k <= warmup:
                 # Batches 3.. of the warm-up taking twice the interval on average: hopelessly behind
                 # (one slow batch, say the first slide, is not enough to give up).
-                spent = [s.processing_s or 0.0 for s in run.sink.history[2:k]]
+                spent = [s.processing_s or 0.0 for s in run.publisher.history[2:k]]
                 if k >= 5 and sum(spent) > 2 * batch_s * len(spent):
                     out.reason = f"warm-up batches 3–{k} took {sum(spent) / len(spent):.2f} s on average"
                     break
@@ -185,9 +186,9 @@ def trial(
         finally:
             server.stop()  # (already stopped, unless stopping the stream failed)
         out.stop_s = time.perf_counter() - stopping
-    if run.sink.errors and out.ok:  # (a forced stop of a failed trial may leave errors of its own)
+    if run.errors and out.ok:  # (a forced stop of a failed trial may leave errors of its own)
         out.ok = False
-        out.reason = "; ".join(run.sink.errors)[:200]
+        out.reason = "; ".join(run.errors)[:200]
     if server.sent is not None and server.seconds:
         out.server_rate = server.sent / server.seconds
         out.server_cpu = (server.cpu_s or 0.0) / server.seconds

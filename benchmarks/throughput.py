@@ -6,7 +6,7 @@ engine's), the seconds it was busy, and the wall-clock seconds around it.
 - python engine: wall-clock time of ``helpers.runs.top_python`` (one process, reads the files).
 - DStream engines (the kit's and the tutorial foil): a queue stream of one file per batch with 1 s
   batches. The busy time is the sum of each batch's processing time (first output operation starts
-  to last one ends, as the kit's sink measures it), so a batch finishing early does not count the
+  to last one ends, as the kit's run measures it), so a batch finishing early does not count the
   idle rest of its interval; when batches take longer than the interval they run back to back and
   busy time equals wall time. Streaming-context start is included, the graceful stop is not (it is
   reported apart). Reading the files is part of each batch, as it is part of the python engine.
@@ -28,6 +28,7 @@ from helpers.dstream.runner import StreamRun
 from helpers.infra import spark
 from helpers.model import top_json
 from helpers.runs import top_python
+from helpers.settings import RunSettings
 from helpers.sources.queue import QueueSource
 
 TOP_N = 50
@@ -87,14 +88,15 @@ def _timeout(batches: int) -> float:
 
 
 def kit_dstream(sc: Any, files: list[Path], size: int, batch_s: float = 1.0, state: str = "driver") -> EngineRun:
-    """The kit's DStream engine, as ``helpers.dstream.runner.top_dstream`` runs it (unrolled to read its sink).
+    """The kit's DStream engine, as ``helpers.dstream.runner.top_dstream`` runs it (unrolled to read its publisher).
 
     Same arguments as ``top_dstream``: a ``StreamRun`` on ``QueueSource.from_files`` with the window and
     slide equal to the batch, the running totals' top N, then ``top_json``. ``state``: where the window
     and the totals live (``"driver"``, the default, or ``"spark"``: the stateful operators).
     """
     source = QueueSource.from_files(files)
-    run = StreamRun(sc, source, batch_s, batch_s, batch_s, TOP_N, "default", None, None, totals_top=TOP_N, state=state)
+    settings = RunSettings(batch_s, batch_s, batch_s, TOP_N, totals_top=TOP_N)
+    run = StreamRun(sc, source, settings, state=state)
     out = EngineRun("kit dstream" if state == "driver" else f"kit dstream, state in {state}", size)
     started = time.perf_counter()
     run.start()
@@ -106,14 +108,14 @@ def kit_dstream(sc: Any, files: list[Path], size: int, batch_s: float = 1.0, sta
         run.stop()
         out.stop_s = time.perf_counter() - stopping
     if not done:
-        out.error = f"timed out after {out.wall_s:.0f} s with {run.sink.batches} of {len(source)} batches"
+        out.error = f"timed out after {out.wall_s:.0f} s with {run.publisher.batches} of {len(source)} batches"
         return out
-    if run.sink.errors:
-        out.error = "; ".join(run.sink.errors)[:300]
+    if run.errors:
+        out.error = "; ".join(run.errors)[:300]
         return out
-    out.batch_s = [s.processing_s or 0.0 for s in run.sink.history[: len(source)]]
+    out.batch_s = [s.processing_s or 0.0 for s in run.publisher.history[: len(source)]]
     out.busy_s = sum(out.batch_s)
-    out.result = top_json(run.sink.tweets_total, run.sink.malformed_total, run.sink.final_top, TOP_N)
+    out.result = top_json(run.publisher.tweets_total, run.publisher.malformed_total, run.final_top, TOP_N)
     return out
 
 

@@ -55,7 +55,8 @@ class WindowState:
         """Add one batch's ``Summary`` to the window and the totals and return its Snapshot.
 
         ``process`` calls it on a batch it summarised itself; a DStream run that keeps its state on the
-        driver (``StreamRun(state="driver")``) calls it on each batch Spark summarised.
+        driver (``StreamRun(state="driver")``, through ``helpers.dstream.output.DriverSnapshots``) calls it on
+        each batch Spark summarised.
         """
         started = time.perf_counter() if started is None else started
         self.batches += 1

@@ -1,5 +1,6 @@
-"""The publishers of the command line: the console table, ``format_table``, the JSON-lines file, and the
-``stream`` and ``serve`` commands that drive them, run as a user runs them."""
+"""Where snapshots go: the ``Publisher`` every run hands them to, the command line's listeners (the console
+table, ``format_table``, the JSON-lines file), and the ``stream`` and ``serve`` commands that drive them,
+run as a user runs them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from helpers import paths
 from helpers.infra import spark
 from helpers.model import Row, Snapshot, Stats
 from helpers.sample import merged_lines
-from helpers.sinks import ConsoleTable, JsonLines, format_table
+from helpers.sinks import ConsoleTable, JsonLines, Publisher, error_line, format_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +36,59 @@ def _snap(batch: int = 3) -> Snapshot:
         window_updated=True,
         processing_s=0.25,
     )
+
+
+def test_the_publisher_keeps_only_the_last_snapshots_and_tracks_the_totals():
+    got: list[int] = []
+    publisher = Publisher([lambda snap: got.append(snap.batch)], keep=3)
+    for batch in range(1, 6):
+        publisher.publish(_snap(batch))
+    assert [s.batch for s in publisher.history] == [3, 4, 5] and publisher.latest.batch == 5
+    assert got == [1, 2, 3, 4, 5], "every listener hears every snapshot, kept or not"
+    assert (publisher.batches, publisher.tweets_total, publisher.malformed_total) == (5, 40, 2)
+    with pytest.raises(ValueError, match=r"^keep must be at least 1, got 0$"):
+        Publisher(keep=0)
+
+
+def test_wait_for_returns_once_the_batch_is_published_and_false_on_timeout_or_close():
+    publisher = Publisher()
+    assert publisher.latest is None and not publisher.wait_for(1, timeout=0.05)
+    publisher.publish(_snap(1))
+    assert publisher.wait_for(1, timeout=0)
+    waited: list[bool] = []
+    waiter = threading.Thread(target=lambda: waited.append(publisher.wait_for(2, timeout=600)))
+    waiter.start()
+    publisher.publish(_snap(2))  # wakes the waiter
+    waiter.join(timeout=600)
+    assert waited == [True]
+    late = threading.Thread(target=lambda: waited.append(publisher.wait_for(3, timeout=600)))
+    late.start()
+    publisher.close()  # wakes it too: batch 3 will never come
+    late.join(timeout=600)
+    assert waited == [True, False]
+
+
+def test_a_failing_listener_is_recorded_and_the_others_still_hear_each_snapshot():
+    heard: list[int] = []
+
+    def broken(snap: Snapshot) -> None:
+        raise RuntimeError("no such column\nsecond line")
+
+    publisher = Publisher([broken, lambda snap: heard.append(snap.batch)])
+    publisher.publish(_snap(1))
+    publisher.publish(_snap(2))
+    assert heard == [1, 2]
+    assert publisher.errors == ["listener broken: RuntimeError: no such column"] * 2
+    assert error_line("batch stats", RuntimeError("")) == "batch stats: RuntimeError: RuntimeError"
+
+
+def test_a_closed_publisher_drops_later_snapshots_and_keeps_what_it_had():
+    heard: list[int] = []
+    publisher = Publisher([lambda snap: heard.append(snap.batch)])
+    publisher.publish(_snap(1))
+    publisher.close()
+    publisher.publish(_snap(2))  # a batch finishing after its run stopped
+    assert heard == [1] and [s.batch for s in publisher.history] == [1] and publisher.batches == 1
 
 
 def test_format_table_exact_lines():

@@ -13,6 +13,7 @@ from helpers import generate
 from helpers.counting import summarise
 from helpers.dstream.runner import StreamRun
 from helpers.infra import spark
+from helpers.settings import RunSettings
 from helpers.sources import x_api
 from helpers.sources.live import LineSocket
 
@@ -22,14 +23,14 @@ FAST = x_api.Policy(backoff=0.05, network_backoff=0.05, max_retries=3, connect_t
 
 
 def _run_until(sc, source, tweets: int) -> StreamRun:
-    run = StreamRun(sc, source, batch_s=1.0, window_s=2.0, slide_s=1.0, top_n=500, totals_top=500)
+    run = StreamRun(sc, source, RunSettings(batch_s=1.0, window_s=2.0, slide_s=1.0, top_n=500, totals_top=500))
     run.start()
     try:
-        assert run.sink.wait_for(1, 60)
+        assert run.wait(1, 60)
         for _ in range(120):
-            if run.sink.tweets_total >= tweets:
+            if run.publisher.tweets_total >= tweets:
                 break
-            run.sink.wait_for(run.sink.batches + 1, 10)
+            run.wait(run.publisher.batches + 1, 10)
     finally:
         run.stop()
     return run
@@ -44,9 +45,9 @@ def test_served_tweets_arrive_in_the_pipeline_intact(sc):
         sent = list(server.sent)
     expected = summarise(sent)
     assert len(sent) == 240 and expected.stats.tweets == 240
-    assert (run.sink.tweets_total, run.sink.malformed_total) == (240, 0)
-    assert dict(run.sink.final_top) == {w: c for w, c in expected.words.items()}
-    assert not run.sink.errors
+    assert (run.publisher.tweets_total, run.publisher.malformed_total) == (240, 0)
+    assert dict(run.final_top) == {w: c for w, c in expected.words.items()}
+    assert not run.errors
 
 
 def test_the_fallback_feeds_the_pipeline_with_its_reason(sc):
@@ -57,4 +58,4 @@ def test_the_fallback_feeds_the_pipeline_with_its_reason(sc):
     assert not source.live and "Replaying the shipped sample" in source.message
     assert TOKEN not in source.message
     run = _run_until(sc, LineSocket(source, rate=2000), 300)
-    assert run.sink.tweets_total == 300
+    assert run.publisher.tweets_total == 300

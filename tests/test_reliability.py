@@ -14,10 +14,11 @@ import psutil
 import pytest
 
 from helpers import paths
-from helpers.cli.streaming import run_top
 from helpers.dstream.runner import StreamRun
 from helpers.infra import spark
+from helpers.runs import top
 from helpers.sample import merged_lines, read_lines
+from helpers.settings import RunSettings
 from helpers.sources.socket_server import ReplayServer
 
 GOOD = 2000
@@ -72,14 +73,14 @@ def files(tmp_path_factory) -> tuple[Path, Path, int]:
 def test_every_bad_kind_is_counted_once(tmp_path):
     path = tmp_path / "kinds.ndjson"
     path.write_bytes(b"\n".join(_bad_lines()) + b"\n\n")
-    result = run_top("python", [str(path)], 5, "default", None, None)
+    result = top([str(path)], "python", 5, "default", None, None)
     assert result == {"tweets": 0, "malformed": 20, "words": []}
 
 
 def test_ten_percent_bad_lines_change_nothing_for_the_good_tweets_python(files):
     clean, dirty, n_bad = files
-    want = run_top("python", [str(clean)], 50, "default", None, None)
-    got = run_top("python", [str(dirty)], 50, "default", None, None)
+    want = top([str(clean)], "python", 50, "default", None, None)
+    got = top([str(dirty)], "python", 50, "default", None, None)
     assert got["words"] == want["words"]
     assert (got["tweets"], got["malformed"]) == (GOOD, n_bad) == (want["tweets"], n_bad)
 
@@ -87,8 +88,8 @@ def test_ten_percent_bad_lines_change_nothing_for_the_good_tweets_python(files):
 @pytest.mark.spark
 def test_ten_percent_bad_lines_change_nothing_for_the_good_tweets_dstream(sc, files):
     clean, dirty, n_bad = files
-    want = run_top("python", [str(clean)], 50, "default", None, None)
-    got = run_top("dstream", [str(dirty)], 50, "default", None, None)
+    want = top([str(clean)], "python", 50, "default", None, None)
+    got = top([str(dirty)], "dstream", 50, "default", None, None)
     assert got["words"] == want["words"]
     assert (got["tweets"], got["malformed"]) == (GOOD, n_bad)
 
@@ -100,14 +101,15 @@ def _loopback(ip: str) -> bool:
 
 
 def _stream_all(sc, server: ReplayServer, tweets: int, malformed: int) -> StreamRun:
-    run = StreamRun(sc, server, batch_s=1.0, window_s=2.0, slide_s=1.0, top_n=50, totals_top=50)
+    run = StreamRun(sc, server, RunSettings(batch_s=1.0, window_s=2.0, slide_s=1.0, top_n=50, totals_top=50))
     run.start()
     try:
-        assert run.sink.wait_for(1, 60)
+        assert run.wait(1, 60)
         for _ in range(180):
-            if (run.sink.tweets_total, run.sink.malformed_total) >= (tweets, malformed) and server.finished.is_set():
+            counted = (run.publisher.tweets_total, run.publisher.malformed_total)
+            if counted >= (tweets, malformed) and server.finished.is_set():
                 break
-            run.sink.wait_for(run.sink.batches + 1, 10)
+            run.wait(run.publisher.batches + 1, 10)
     finally:
         run.stop()
     return run
@@ -116,13 +118,13 @@ def _stream_all(sc, server: ReplayServer, tweets: int, malformed: int) -> Stream
 @pytest.mark.spark
 def test_bad_lines_never_stop_a_socket_stream(sc, files):
     clean, dirty, n_bad = files
-    want = run_top("python", [str(clean)], 50, "default", None, None)
+    want = top([str(clean)], "python", 50, "default", None, None)
     lines = list(read_lines([dirty]))  # as a socket client would receive them: bad bytes are U+FFFD
     server = ReplayServer(lines=lines).start()
     run = _stream_all(sc, server, GOOD, n_bad)
-    assert not run.sink.errors
-    assert (run.sink.tweets_total, run.sink.malformed_total) == (GOOD, n_bad)
-    assert [{"word": w, "count": c} for w, c in run.sink.final_top] == [
+    assert not run.errors
+    assert (run.publisher.tweets_total, run.publisher.malformed_total) == (GOOD, n_bad)
+    assert [{"word": w, "count": c} for w, c in run.final_top] == [
         {"word": r["word"], "count": r["count"]} for r in want["words"]
     ]
 
@@ -133,8 +135,8 @@ def test_receiver_reconnects_after_the_server_hangs_up_and_nothing_is_lost(sc):
     server = ReplayServer(lines=lines, drop_every=400).start()  # hangs up three times
     run = _stream_all(sc, server, 1500, 0)
     assert server.connections >= 4  # Spark restarted its receiver after each hang-up
-    assert (run.sink.tweets_total, run.sink.malformed_total) == (1500, 0)
-    assert not run.sink.errors
+    assert (run.publisher.tweets_total, run.publisher.malformed_total) == (1500, 0)
+    assert not run.errors
 
 
 def test_server_survives_a_client_leaving_and_frees_its_port():

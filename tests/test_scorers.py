@@ -11,11 +11,12 @@ import pytest
 
 from helpers import paths, ratings, scorers, sentiment_model
 from helpers.__main__ import main
-from helpers.cli.streaming import run_top
 from helpers.counting import summarise
 from helpers.dstream.runner import StreamRun
 from helpers.model import Stats
+from helpers.runs import top
 from helpers.sample import batches_of, read_lines
+from helpers.settings import RunSettings
 from helpers.sources.queue import QueueSource
 from helpers.tweets import parse_line
 
@@ -85,26 +86,26 @@ def test_the_structured_engine_says_it_cannot_take_another_scorer(capsys):
 @pytest.mark.parametrize("scorer", ["lexicon", "vader"])
 def test_dstream_top_with_a_scorer_equals_python(sc, scorer):
     files = [str(FOOTBALL)]
-    python = run_top("python", files, 20, "default", None, None, scorer=scorer)
-    dstream = run_top("dstream", files, 20, "default", None, None, scorer=scorer)
+    python = top(files, "python", 20, "default", None, None, scorer=scorer)
+    dstream = top(files, "dstream", 20, "default", None, None, scorer=scorer)
     assert dstream == python and python["tweet_sentiment"]["scorer"] == scorer
 
 
 @pytest.mark.spark
 def test_the_dashboards_run_tallies_tweets_with_the_chosen_scorer(sc):
     lines = list(read_lines([FOOTBALL]))[:1200]
-    run = StreamRun(sc, QueueSource(batches_of(lines, 400)), 1.0, 2.0, 1.0, 10, scorer="vader")
+    run = StreamRun(sc, QueueSource(batches_of(lines, 400)), RunSettings(1.0, 2.0, 1.0, 10, scorer="vader"))
     run.start()
     try:
         assert run.wait(3, timeout=300)
     finally:
         run.stop()
     total = Stats()
-    for snap in run.sink.history:
+    for snap in run.publisher.history:
         total.merge(snap.stats)
     expected = by_hand(lines, lambda text: scorers.call(scorers.vader_compound(text), 0.05))
     assert (total.positive_tweets, total.negative_tweets, total.neutral_tweets) == expected
-    assert not run.sink.errors
+    assert not run.errors
 
 
 @pytest.mark.spark
@@ -125,7 +126,7 @@ def test_stream_runs_with_a_scorer(sc, capsys, monkeypatch):
     args = ["stream", "--input", str(FOOTBALL), "--rate", "400", "--batches", "3", "--no-clear"]
     assert main([*args, "--scorer", "vader", "--window", "2", "--slide", "1"]) == 0
     out = capsys.readouterr()
-    assert [r.scorer for r in runs] == ["vader"]  # how many tweets arrive in 3 s depends on the machine's load
+    assert [r.settings.scorer for r in runs] == ["vader"]  # how many tweets arrive in 3 s depends on the machine's load
     assert re.search(r"^stopped after \d+ batches, \d+ tweets, 0 malformed lines skipped$", out.out, re.M)
     assert out.err == ""  # no scorer error from any batch
 
@@ -171,7 +172,7 @@ def test_the_models_cross_validated_accuracy_beats_the_default_lexicon(model):
 @needs_ratings
 def test_the_model_scorer_drives_top(model):
     files = [str(FOOTBALL)]
-    result = run_top("python", files, 5, "default", None, None, scorer="model")
+    result = top(files, "python", 5, "default", None, None, scorer="model")
     scorer = sentiment_model.load_scorer()
     lines = list(read_lines(files))
     pos, neg, neither = by_hand(lines, lambda text: scorers.call(scorer.margin(text)))
@@ -182,8 +183,8 @@ def test_the_model_scorer_drives_top(model):
 @pytest.mark.spark
 def test_the_model_scorer_drives_the_dstream_run(sc, model):
     files = [str(FOOTBALL)]
-    assert run_top("dstream", files, 5, "default", None, None, scorer="model") == run_top(
-        "python", files, 5, "default", None, None, scorer="model"
+    assert top(files, "dstream", 5, "default", None, None, scorer="model") == top(
+        files, "python", 5, "default", None, None, scorer="model"
     )
 
 
@@ -192,16 +193,16 @@ def test_the_dashboards_scorer_control_reaches_its_run(sc):
     from helpers.ui.dashboard import Dashboard
 
     lines = list(read_lines([FOOTBALL]))[:800]
-    dash = Dashboard(sc, source=lambda d: QueueSource(batches_of(lines, 400)))
+    dash = Dashboard(sc, source=lambda **_: QueueSource(batches_of(lines, 400)))
     dash.window.value, dash.slide.value = 2, 1
     assert dash.scorer.value == "lexicon" and dash.scorer.options[1] == ("VADER's rules", "vader")
     dash.scorer.value = "vader"
     assert dash.start()
     try:
-        assert dash.scorer.disabled and dash.run.scorer == "vader"
+        assert dash.scorer.disabled and dash.run.settings.scorer == "vader"
         assert dash.wait(2, timeout=300)
         total = Stats()
-        for snap in dash.run.sink.history:
+        for snap in dash.history:
             total.merge(snap.stats)
     finally:
         dash.stop()

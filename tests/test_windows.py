@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 
 from helpers import paths
 from helpers.counting import summarise
+from helpers.dstream import output
 from helpers.infra import spark
 from helpers.sample import merged_lines, sample_batches
 from helpers.sources.queue import QueueSource
@@ -162,7 +163,7 @@ def test_run_windows_equals_the_python_engine(sc, batches, batch_s, window_s, sl
     assert found == python_windows(batches, window, slide)
     assert len(found) == len(window_spans(len(batches), window, slide, tail=True))
     assert all(isinstance(w, WindowResult) and w.tweets > 0 for w in found)
-    assert window_explorer._RUNS == {}  # nothing left registered
+    assert output.registered() == 0  # nothing left registered for foreachRDD
     from pyspark.streaming import StreamingContext
 
     assert StreamingContext.getActive() is None

@@ -13,20 +13,18 @@ import json
 import sys
 from typing import Any
 
-from helpers import lexicon, paths, sentiment_model
+from helpers import lexicon, paths, runs, sentiment_model
 from helpers.dstream.pipeline import STATES
-from helpers.runs import top_python
 
-ENGINES = ("python", "dstream", "structured")
 SCORERS = ("lexicon", "vader", "model")  # helpers.scorers.NAMES, spelled out to keep --help import-light
 
 
 def top(args: argparse.Namespace) -> int:
     """Stream every tweet of the input files through one engine and print the top words."""
     try:
-        result = run_top(
-            args.engine,
+        result = runs.top(
             args.input,
+            args.engine,
             args.top,
             args.lexicon,
             args.topic,
@@ -53,89 +51,31 @@ def top(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_top(
-    engine: str,
-    files: list[str],
-    n: int,
-    lexicon_name: str,
-    topic: str | None,
-    lang: str | None,
-    state: str = "driver",
-    scorer: str | None = None,
-    checkpoint: str | None = None,
-) -> dict[str, Any]:
-    """The ``top`` result of one engine, as a JSON-ready dict (identical across engines on the same input).
-
-    ``state`` (dstream only): where the running totals live, see ``helpers.dstream.runner``. ``scorer`` (python
-    and dstream): also count the tweets it calls positive, negative or neither (``tweet_sentiment``).
-    ``checkpoint`` (structured only): the folder of the query's checkpoint, kept to resume from.
-    """
-    if checkpoint is not None and engine != "structured":
-        raise ValueError("--checkpoint: only the structured engine keeps a checkpoint")
-    if scorer is not None:
-        sentiment_model.prepare(scorer)
-        if engine == "structured":
-            raise ValueError(
-                "--scorer: the structured engine scores tweets in Spark SQL with the lexicon only; "
-                "use --engine python or dstream"
-            )
-    if engine == "python":
-        return top_python(files, n, lexicon_name, topic, lang, scorer)
-    from helpers.infra import spark
-
-    owned = spark.active_context() is None  # stop only a context this call started
-    sc = spark.get_context(f"top-{engine}")
-    try:
-        if engine == "dstream":
-            from helpers.dstream.runner import top_dstream
-            from helpers.sources.queue import QueueSource
-
-            source = QueueSource.from_files(files)
-            return top_dstream(sc, source, n, lexicon_name, topic, lang, state=state, scorer=scorer)
-        from helpers import structured  # the Structured Streaming twin (notebook 06)
-
-        session = spark.get_session()
-        return structured.top_from_files(session, files, n, lexicon_name, topic, lang, checkpoint=checkpoint)
-    finally:
-        if owned:
-            spark.stop_all()
-
-
 def stream(args: argparse.Namespace) -> int:
     """Replay tweets through the DStream pipeline over a local socket and redraw a table each batch."""
     from helpers.dstream.pipeline import check_window
-    from helpers.dstream.runner import StreamRun
     from helpers.infra import spark
+    from helpers.settings import RunSettings
     from helpers.sinks import ConsoleTable, JsonLines
     from helpers.sources.socket_server import ReplayServer
 
     try:
-        check_window(args.batch, args.window, args.slide)
+        settings = RunSettings(
+            args.batch, args.window, args.slide, args.top, args.lexicon, args.topic, args.lang, scorer=args.scorer
+        )
+        check_window(settings.batch_s, settings.window_s, settings.slide_s)
         sentiment_model.prepare(args.scorer)
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    files = [paths.SAMPLE_TWEETS / f"{args.topic}.ndjson"] if args.topic and not args.input else args.input
+    files = args.input or paths.sample_files([args.topic] if args.topic else None)
     listeners: list[Any] = [ConsoleTable(sys.stdout, rows=args.rows, clear=not args.no_clear)]
     if args.json_out:
         listeners.append(JsonLines(args.json_out))
-    server = ReplayServer(files or paths.sample_files(), rate=args.rate, loop=True).start()
-    sc = spark.get_context("stream")
-    source = server  # a ReplayServer is a source: dstream() and stop()
-    run = StreamRun(
-        sc,
-        source,
-        args.batch,
-        args.window,
-        args.slide,
-        args.top,
-        args.lexicon,
-        args.topic,
-        args.lang,
-        listeners=listeners,
-        state=args.state,
-        scorer=args.scorer,
-    )
+    seen: dict[str, Any] = {}
+    listeners.append(lambda snap: seen.__setitem__("last", snap))  # for the closing line
+    server = ReplayServer(files, rate=args.rate, loop=True).start()  # a source: dstream() and stop()
+    run = runs.make_run(settings, server, "dstream", listeners, sc=spark.get_context("stream"), state=args.state)
     limit = args.batches or int(args.seconds / args.batch)
     print(f"replaying on {server.host}:{server.port} at {args.rate:g} tweets/s; {limit} batches of {args.batch:g} s")
     run.start()
@@ -147,13 +87,13 @@ def stream(args: argparse.Namespace) -> int:
         run.stop()
         server.stop()
         spark.stop_all()
-    print(
-        f"stopped after {run.sink.batches} batches, {run.sink.tweets_total} tweets, "
-        f"{run.sink.malformed_total} malformed lines skipped"
-    )
-    for err in run.sink.errors:
+    last = seen.get("last")
+    batches, tweets, malformed = (last.batch, last.tweets_total, last.malformed_total) if last else (0, 0, 0)
+    print(f"stopped after {batches} batches, {tweets} tweets, {malformed} malformed lines skipped")
+    errors: list[str] = getattr(run, "errors", [])  # what the run's batches and listeners reported
+    for err in errors:
         print(f"error: {err}", file=sys.stderr)
-    return 0 if done and not run.sink.errors else 1
+    return 0 if done and not errors else 1
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -181,7 +121,7 @@ def serve(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``top``, ``stream`` and ``serve`` to the command line."""
     p = sub.add_parser("top", help="top words of files through one engine (JSON with --json)")
-    p.add_argument("--engine", choices=ENGINES, default="python")
+    p.add_argument("--engine", choices=runs.ENGINES, default="python")
     p.add_argument("--input", nargs="+", required=True, help="NDJSON files in the stream shape")
     p.add_argument("--top", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -246,4 +186,4 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lexicon", default="default", choices=["default", *lexicon.NAMES])
 
 
-__all__ = ["register", "run_top"]
+__all__ = ["register"]

@@ -120,7 +120,7 @@ class SparkSnapshots(_Snapshots):
         self._lock = threading.Lock()
 
     def attach(self, streams: Streams | Any) -> SparkSnapshots:
-        """Register the output operations on ``streams`` (``.stats``, ``.current`` and, with totals_top, ``.totals``)."""
+        """Register the output operations on ``streams``: ``.stats``, ``.current`` and (with totals_top) ``.totals``."""
         streams.stats.foreachRDD(driver_output(self.key, "_mark_start"))
         streams.current.foreachRDD(driver_output(self.key, "_on_current"))
         if self.settings.totals_top:

@@ -184,7 +184,9 @@ class PipelineRun(_Run):
             )
         current, tallies = built
         stats = tallies.map(_tally_stats).reduce(Stats.merge)  # one Stats per batch, as pipeline.batch_stats
-        self.snapshots = SparkSnapshots(self.settings, self.publisher).attach(SimpleNamespace(stats=stats, current=current))
+        self.snapshots = SparkSnapshots(self.settings, self.publisher).attach(
+            SimpleNamespace(stats=stats, current=current)
+        )
         ssc.start()
         return self
 
@@ -206,7 +208,9 @@ def top_dstream(
     With a ``scorer`` the result also holds ``tweet_sentiment``, the tweets it called each way.
     """
     tally = Stats()
-    settings = RunSettings(batch_s, batch_s, batch_s, n, lexicon_name, topic, lang, totals_top=n, scorer=scorer or "lexicon")
+    settings = RunSettings(
+        batch_s, batch_s, batch_s, n, lexicon_name, topic, lang, totals_top=n, scorer=scorer or "lexicon"
+    )
     run = StreamRun(sc, source, settings, [lambda snap: tally.merge(snap.stats)], state=state)
     run.start()
     try:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import shutil
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from io import BytesIO
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.figure import Figure
 
 from helpers.counting import summarise
-from helpers.dstream import pipeline
+from helpers.dstream import output, pipeline
 from helpers.infra import spark
 from helpers.model import rank
 from helpers.sources.queue import QueueSource
@@ -39,25 +38,20 @@ if TYPE_CHECKING:
     from pyspark.streaming import StreamingContext
 
 
-# Results by run id. With checkpointing on, Spark pickles every foreachRDD function into the
-# checkpoint; the registered functions hold only two strings, and ``_collect`` is pickled by name,
-# so the growing lists of results are never pickled with them (as in helpers.sinks).
-_RUNS: dict[str, dict[str, list[Any]]] = {}
+class _Windows:
+    """What a bounded window run collects: one dict of words and one tweet count per window."""
 
+    def __init__(self) -> None:
+        self.words: list[dict[str, int]] = []
+        self.tweets: list[int] = []
 
-def _collect(run_id: str, kind: str, rdd: RDD) -> None:
-    found = _RUNS.get(run_id)
-    if found is None:  # the run is over: nothing to keep
-        return
-    rows = rdd.collect()
-    found[kind].append(dict(rows) if kind == "words" else sum(rows))
+    def add_words(self, t: datetime, rdd: RDD) -> None:
+        """One window's ``(word, count)`` pairs (a foreachRDD output, on the driver)."""
+        self.words.append(dict(rdd.collect()))
 
-
-def _collector(run_id: str, kind: str) -> Callable[[datetime, RDD], None]:
-    def collect(t: datetime, rdd: RDD) -> None:  # returns None: a returned value would kill the stream
-        _collect(run_id, kind, rdd)
-
-    return collect
+    def add_tweets(self, t: datetime, rdd: RDD) -> None:
+        """One window's tweet count (a foreachRDD output, on the driver)."""
+        self.tweets.append(sum(rdd.collect()))
 
 
 def run_until(ssc: StreamingContext, done: Callable[[], bool], timeout: float = 300.0, graceful: bool = False) -> None:
@@ -97,23 +91,21 @@ def run_windows(
     window, slide = timeline.in_batches(batch_s, window_s, slide_s)
     spans = window_spans(len(batches), window, slide, tail=True)
     folder = spark.checkpoint_dir("lab-windows-")
-    run_id = uuid.uuid4().hex
-    found: dict[str, list[Any]] = {"words": [], "tweets": []}
-    _RUNS[run_id] = found
+    found = _Windows()
+    key = output.register(found)  # the checkpoint pickles the foreachRDD functions: they hold only the key
     try:
         ssc = spark.streaming_context(sc, batch_s, checkpoint=folder)
         parts = pipeline.summaries(QueueSource([list(b) for b in batches]).dstream(ssc))
         words = pipeline.windowed_counts(pipeline.word_counts(parts), window_s, slide_s)
         tweets = parts.map(lambda s: s.stats.tweets).reduceByWindow(add, sub, window_s, slide_s)
-        words.foreachRDD(_collector(run_id, "words"))
-        tweets.foreachRDD(_collector(run_id, "tweets"))
-        run_until(ssc, lambda: min(len(found["words"]), len(found["tweets"])) >= len(spans), timeout)
+        words.foreachRDD(output.driver_output(key, "add_words"))
+        tweets.foreachRDD(output.driver_output(key, "add_tweets"))
+        run_until(ssc, lambda: min(len(found.words), len(found.tweets)) >= len(spans), timeout)
     finally:
-        _RUNS.pop(run_id, None)
+        output.forget(key)
         shutil.rmtree(folder, ignore_errors=True)
     return [
-        WindowResult(first, last, n, w)
-        for (first, last), n, w in zip(spans, found["tweets"], found["words"], strict=False)
+        WindowResult(first, last, n, w) for (first, last), n, w in zip(spans, found.tweets, found.words, strict=False)
     ]
 
 

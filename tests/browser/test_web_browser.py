@@ -18,6 +18,7 @@ import pytest
 from helpers import paths
 from helpers.dstream.runner import StreamRun
 from helpers.sample import batches_of, read_lines
+from helpers.settings import RunSettings
 from helpers.sinks import JsonLines
 from helpers.sources.queue import QueueSource
 from helpers.ui import web
@@ -63,9 +64,8 @@ def test_page_follows_a_running_stream(sc, tmp_path):
     lines = list(read_lines([paths.MALFORMED, paths.sample_files()[0]]))[:5000]
     batches = list(batches_of(lines, 250))  # 20 one-second batches: the malformed lines land in the first
     out = tmp_path / "live.jsonl"
-    run = StreamRun(
-        sc, QueueSource(batches), batch_s=1.0, window_s=4.0, slide_s=2.0, top_n=20, listeners=[JsonLines(out)]
-    )
+    settings = RunSettings(batch_s=1.0, window_s=4.0, slide_s=2.0, top_n=20)
+    run = StreamRun(sc, QueueSource(batches), settings, [JsonLines(out)])
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with web.serve(out) as server, sync_playwright() as p:
         browser = p.chromium.launch(
@@ -94,7 +94,7 @@ def test_page_follows_a_running_stream(sc, tmp_path):
                 counts_seen, bars_seen, matched = set(), set(), 0
                 deadline = time.monotonic() + 600
                 while len(counts_seen) < 3 or len(bars_seen) < 2 or not matched:
-                    still_running = run.sink.batches < len(batches)
+                    still_running = run.publisher.batches < len(batches)
                     shown, rows, again = _text(count), _rows(bars), _text(count)
                     assert still_running, (
                         f"the stream finished before the page was seen changing: counts {sorted(counts_seen)}, "
@@ -113,10 +113,12 @@ def test_page_follows_a_running_stream(sc, tmp_path):
                         if matched == 1:  # the page mid-stream, as a learner sees it
                             page.screenshot(path=str(ARTIFACTS / "web-dashboard.png"), full_page=True)
                     time.sleep(0.2)
-                assert run.wait(len(batches), timeout=600), f"only {run.sink.batches} of {len(batches)} batches ran"
+                assert run.wait(len(batches), timeout=600), (
+                    f"only {run.publisher.batches} of {len(batches)} batches ran"
+                )
             finally:
                 run.stop()
-            assert not run.sink.errors
+            assert not run.errors
 
             # Once the stream is done, the page shows what the file's last line says.
             written = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
