@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from io import BytesIO
 from operator import add, sub
+from typing import ClassVar
 
 import pytest
 from matplotlib.colors import to_rgba
@@ -23,10 +25,12 @@ from pyspark import cloudpickle
 
 from helpers import lexicon, paths, text, tweets
 from helpers.dstream import pipeline
+from helpers.dstream.output import SparkSnapshots
 from helpers.infra import spark
 from helpers.model import Snapshot, Stats
 from helpers.sample import batches_of, merged_lines, read_lines
-from helpers.sinks import SnapshotSink
+from helpers.settings import RunSettings
+from helpers.sinks import Publisher
 from helpers.sources.queue import QueueSource
 from helpers.state import WindowState
 from helpers.ui import plots
@@ -136,18 +140,19 @@ def learner_run(sc, batches, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def packaged_run(sc, batches, tmp_path_factory):
-    """``pipeline.build`` on the same batches, its snapshots made by the kit's sink."""
+    """``pipeline.build`` on the same batches, its snapshots made by the kit's ``SparkSnapshots``."""
     ssc = spark.streaming_context(sc, 1, checkpoint=tmp_path_factory.mktemp("packaged"))
     streams = pipeline.build(QueueSource(batches).dstream(ssc), batch_s=1.0, window_s=4.0, slide_s=2.0)
-    sink = SnapshotSink(top_n=50).attach(streams)
+    published = Publisher()
+    snapshots = SparkSnapshots(RunSettings(batch_s=1.0, window_s=4.0, slide_s=2.0, top_n=50), published).attach(streams)
     ssc.start()
     try:
-        assert sink.wait_for(len(batches), TIMEOUT)
+        assert published.wait_for(len(batches), TIMEOUT)
     finally:
         spark.stop_streaming(ssc)
-        sink.close()
-    assert not sink.errors
-    return sink.history[: len(batches)]
+        snapshots.close()
+    assert not published.errors
+    return published.history[: len(batches)]
 
 
 def test_the_learners_lines_equal_the_reference_batch_by_batch(learner_run, reference):
@@ -189,7 +194,7 @@ def test_the_json_lines_keep_the_contract(learner_run):
 
 
 def test_the_dashboard_runs_the_learners_pipeline_from_start_to_stop(sc, batches, reference):
-    dash = Dashboard(sc, source=lambda d: QueueSource(batches), pipeline=seed_pipeline)
+    dash = Dashboard(sc, source=lambda **_: QueueSource(batches), pipeline=seed_pipeline)
     assert dash.lexicon.disabled and dash.state.disabled, "seed_pipeline takes no lexicon_name and keeps its state"
     assert not dash.window.disabled and not dash.slide.disabled and not dash.top_n.disabled
     dash.window.value, dash.slide.value, dash.top_n.value = 4, 2, 50
@@ -200,11 +205,12 @@ def test_the_dashboard_runs_the_learners_pipeline_from_start_to_stop(sc, batches
     finally:
         dash.stop(graceful=False)  # every batch is in; skip the empty ones still due on a busy machine
     assert dash.run is None and not dash.window.disabled and dash.lexicon.disabled
-    history = dash.sink.history[: len(batches)]
+    history = dash.history[: len(batches)]
     assert [s.stats for s in history] == [s.stats for s in reference]
     assert [s.top for s in history if s.window_updated] == [s.top for s in reference if s.window_updated]
     assert (history[-1].tweets_total, history[-1].malformed_total) == (3185, 13)
-    assert dash.frames >= len(batches) and not dash.errors and not dash.sink.errors
+    assert [s.batch for s in history] == list(range(1, len(batches) + 1)), "the dashboard missed a batch"
+    assert dash.frames >= 1 and not dash.errors
     assert dash.image.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert dash.status_text.startswith("stopped")
 
@@ -215,14 +221,14 @@ def test_the_dashboard_runs_the_learners_pipeline_from_start_to_stop(sc, batches
     finally:
         dash.stop(graceful=False)  # every batch is in; skip the empty ones still due on a busy machine
     # The batches waited for; a later one cut short by the stop without grace may be recorded as counting nothing.
-    again = dash.sink.history[:2]
+    again = dash.history[:2]
     assert [s.batch for s in again] == [1, 2] and [s.stats for s in again] == [s.stats for s in reference[:2]]
 
 
 def test_a_pipeline_that_returns_one_stream_is_refused_with_the_reason(sc, batches):
     from pyspark.streaming import StreamingContext
 
-    dash = Dashboard(sc, source=lambda d: QueueSource(batches), pipeline=lambda lines, window_s, slide_s: lines)
+    dash = Dashboard(sc, source=lambda **_: QueueSource(batches), pipeline=lambda lines, window_s, slide_s: lines)
     assert not dash.start()
     assert dash.status_text == (
         "could not start · start: TypeError: the pipeline function must return two DStreams: "
@@ -270,12 +276,102 @@ def test_the_dashboard_figure_is_opaque_white(reference):
 
 
 def test_a_stop_without_grace_keeps_the_cancelled_batchs_errors_apart():
-    from helpers.ui.dashboard import _PipelineSink
+    published = Publisher()
+    snapshots = SparkSnapshots(RunSettings(top_n=5), published)
+    snapshots.error("batch stats", RuntimeError("the pipeline broke"))
+    snapshots.cancelling = True  # what PipelineRun.stop(graceful=False) sets before stopping
+    snapshots.error("batch stats", RuntimeError("cancelled by the stop"))
+    snapshots.close()
+    assert published.errors == ["batch stats: RuntimeError: the pipeline broke"]
+    assert snapshots.stop_errors == ["batch stats: RuntimeError"]
 
-    sink = _PipelineSink(top_n=5)
-    sink.error("batch stats", RuntimeError("the pipeline broke"))
-    sink.cancelling = True  # what PipelineRun.stop(graceful=False) sets before stopping
-    sink.error("batch stats", RuntimeError("cancelled by the stop"))
-    sink.close()
-    assert sink.errors == ["batch stats: RuntimeError: the pipeline broke"]
-    assert sink.stop_errors == ["batch stats: RuntimeError"]
+
+# --- the dashboard draws on its own thread, from any engine's run -----------------------------------------
+
+
+def test_a_slow_figure_never_holds_up_a_batch(sc, batches, reference):
+    """The figure is stuck in its first draw while every batch is counted; then one frame catches up."""
+    release, drawing = threading.Event(), threading.Event()
+
+    def stuck(snap, history, rows):
+        drawing.set()
+        release.wait(TIMEOUT)
+        return render(snap, history, rows)
+
+    dash = Dashboard(sc, source=lambda **_: QueueSource(batches), renderer=stuck)
+    dash.window.value, dash.slide.value = 4, 2  # the kit's own run, state on the driver
+    assert dash.start(), dash.status_text
+    try:
+        assert dash.wait_until(lambda snap: snap.batch >= len(batches), timeout=TIMEOUT), dash.status_text
+        assert drawing.is_set() and dash.frames == 0, "a batch waited for the figure"
+        release.set()
+        assert dash.wait(len(batches), timeout=TIMEOUT), dash.status_text  # the figure shows the last batch
+    finally:
+        release.set()
+        dash.stop()
+    history = dash.history
+    assert [s.batch for s in history] == list(range(1, len(history) + 1)) and len(history) >= len(batches)
+    assert [s.stats for s in history[: len(batches)]] == [s.stats for s in reference]
+    # Each frame draws the newest snapshot: the stuck one, then one per batch at most from the last data batch on.
+    assert 2 <= dash.frames <= history[-1].batch - len(batches) + 2
+    assert not dash.errors and dash.status_text.startswith(f"stopped · {history[-1].batch} batches")
+
+
+class _FakeRun:
+    """A run of some other engine: publishes three snapshots when started, as a ``RunFactory`` builds it."""
+
+    made: ClassVar[list[_FakeRun]] = []
+
+    def __init__(self, settings, source, listeners):
+        self.settings, self.source, self.listeners = settings, source, list(listeners)
+        self.running, self.published = False, 0
+        _FakeRun.made.append(self)
+
+    def start(self):
+        self.running = True
+        for batch in (1, 2, 3):
+            snap = Snapshot(batch, 0.0, self.settings.batch_s, Stats(tweets=10), 10 * batch, 0, [], batch == 2)
+            for listener in self.listeners:
+                listener(snap)
+            self.published = batch
+        return self
+
+    def wait(self, batches, timeout=120.0):
+        return self.published >= batches
+
+    def stop(self):
+        self.running = False
+
+
+class _NotedSource:
+    def __init__(self, **values):
+        self.values, self.note = values, "three <made-up> batches"
+
+    def stop(self):
+        pass
+
+
+def test_a_run_factory_gets_the_controls_as_settings_in_its_time_unit():
+    _FakeRun.made.clear()
+    dash = Dashboard(source=_NotedSource, run_factory=_FakeRun, time_unit_s=60, limit=40)
+    assert (dash.window.description, dash.slide.description) == ("window, min", "slide, min")
+    assert dash.state.disabled and dash.state.layout.display == "none", "where the state lives is the engine's"
+    dash.topic.value, dash.window.value, dash.slide.value, dash.speed.value = "climate", 10, 5, 700
+    assert dash.start(), dash.status_text
+    assert dash.wait(3, timeout=TIMEOUT), dash.status_text
+    dash.stop()
+    (run,) = _FakeRun.made
+    assert run.settings == RunSettings(1.0, 600.0, 300.0, top_n=50, lexicon_name="vader", topic="climate")
+    assert run.source.values == {"topic": "climate", "rate": 700.0, "limit": 40}
+    assert dash.note.value == "three &lt;made-up&gt; batches"  # what the source reports, escaped
+    assert [s.batch for s in dash.history] == [1, 2, 3] and dash.latest.tweets_total == 30
+    assert dash.frames >= 1 and dash.image.value[:8] == b"\x89PNG\r\n\x1a\n" and not dash.errors
+    assert dash.status_text == "stopped · 3 batches, 30 tweets · press Start to run again" and not run.running
+
+
+def test_the_controls_refuse_a_window_the_dstream_run_cannot_make():
+    dash = Dashboard(None)
+    dash.window.value, dash.slide.value = 4, 6
+    assert not dash.start()
+    assert dash.status_text == "cannot start · need 0 < slide <= window, got slide=6 s and window=4 s"
+    assert dash.run is None and not dash.start_button.disabled

@@ -1,20 +1,24 @@
-"""The live dashboard of notebooks 05 and 07: ipywidgets controls and matplotlib figures per batch.
+"""The live dashboard of notebooks 05, 06 and 07: ipywidgets controls and a matplotlib figure per batch.
 
     dash = Dashboard(sc)
     dash            # shows the panel: topic, lexicon, window, slide, top N, speed, state, Start, Stop
     dash.start(); dash.wait(batches=5); dash.stop()   # what the buttons do, callable from a cell
 
     dash = Dashboard(sc, pipeline=my_pipeline)       # the same panel on the streams you built yourself
+    dash = Dashboard(run_factory=structured.run_factory(session), time_unit_s=60)   # another engine's run
 
-``my_pipeline(lines, window_s, slide_s)`` takes the DStream of raw lines and returns two DStreams:
-``(word, (window count, running total))`` pairs that change every slide, and per-batch tallies as
-``(name, n)`` pairs named like ``Stats``' fields (``"tweets"``, ``"positive_tweets"``…). Start builds a
-new StreamingContext (with a checkpoint folder), calls it on the replayed lines and draws what it
-returns; the controls it does not take as parameters (say ``lexicon_name``) are greyed out.
+Without a ``run_factory`` Start builds the kit's DStream run (``helpers.dstream.runner.StreamRun``, the state
+control says where its window lives); with one, it calls ``run_factory(RunSettings(...), source, [listener])``
+with the control values (window and slide in ``time_unit_s`` units). ``my_pipeline(lines, window_s, slide_s)``
+takes the DStream of raw lines and returns two DStreams: ``(word, (window count, running total))`` pairs that
+change every slide, and per-batch tallies as ``(name, n)`` pairs named like ``Stats``' fields (``"tweets"``,
+``"positive_tweets"``…); the controls it does not take as parameters (say ``lexicon_name``) are greyed out.
 
-Each batch's ``Snapshot`` arrives in Spark's job thread. There the dashboard only renders a PNG from
-a ``matplotlib.figure.Figure`` (never pyplot) and sets widget values, which JupyterLab shows from
-any thread; it never prints or displays (see shared/JUPYTER-TESTING.md). Errors go to the status line.
+The run's listener, called in Spark's job thread, only keeps the snapshot (a bounded deque) and wakes the
+dashboard's own render thread, which redraws at most ``fps`` times a second: a slow figure never delays
+a batch. That thread only renders a PNG from a ``matplotlib.figure.Figure`` (never pyplot) and sets widget
+values, which JupyterLab shows from any thread; it never prints or displays (see shared/JUPYTER-TESTING.md).
+Errors go to the status line.
 """
 
 from __future__ import annotations
@@ -22,25 +26,22 @@ from __future__ import annotations
 import html
 import inspect
 import re
-import shutil
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from io import BytesIO
-from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from helpers import lexicon, paths, sentiment_model
-from helpers.dstream.pipeline import check_window
-from helpers.dstream.runner import Source, StreamRun
+from helpers.dstream.runner import PipelineFunction, PipelineRun, Source, StreamRun
 from helpers.infra import spark
-from helpers.model import Snapshot, Stats
-from helpers.sinks import Listener, SnapshotSink
+from helpers.model import Snapshot
+from helpers.settings import Listener, Run, RunFactory, RunSettings
 from helpers.sources.socket_server import ReplayServer
 from helpers.ui import plots
 
@@ -53,8 +54,10 @@ class SocketReplay:
     """The dashboard's default source: the shipped sample replayed through a local socket server."""
 
     def __init__(self, topic: str | None, rate: float, limit: int | None = None, loop: bool = True) -> None:
-        files = paths.sample_files([topic]) if topic else paths.sample_files()
+        files = paths.sample_files([topic] if topic else None)
         self.server = ReplayServer(files, rate=rate, loop=loop and limit is None, limit=limit).start()
+        #: What the dashboard shows above its status line.
+        self.note = f"replaying the shipped sample ({topic or 'all topics'}) at {rate:g} tweets/s"
 
     def dstream(self, ssc: StreamingContext) -> DStream:
         """socketTextStream on the replay server."""
@@ -65,14 +68,18 @@ class SocketReplay:
         self.server.stop()
 
 
-SourceFactory = Callable[["Dashboard"], Source]
+class SourceFactory(Protocol):
+    """Makes a run's source from the control values it needs; the source may say where its tweets come from
+    in a ``note`` attribute (plain text), which the dashboard shows."""
+
+    def __call__(self, *, topic: str | None, rate: float, limit: int | None) -> Any:
+        """A new source: ``topic`` (None: all), ``rate`` in tweets a second, at most ``limit`` tweets (None: no end)."""
+        ...
 
 
-def replay_source(dash: Dashboard) -> Source:
-    """Make the default source from the dashboard's controls (topic and replay speed)."""
-    topic = dash.topic.value or None
-    dash.note.value = f"replaying the shipped sample ({topic or 'all topics'}) at {dash.speed.value} tweets/s"
-    return SocketReplay(topic, rate=float(dash.speed.value), limit=dash.limit)
+def replay_source(*, topic: str | None, rate: float, limit: int | None) -> SocketReplay:
+    """The default source factory: the shipped sample on ``topic``, replayed at ``rate`` tweets a second."""
+    return SocketReplay(topic, rate=rate, limit=limit)
 
 
 def render(snap: Snapshot, history: list[Snapshot], top_rows: int = 20) -> bytes:
@@ -111,129 +118,56 @@ def render(snap: Snapshot, history: list[Snapshot], top_rows: int = 20) -> bytes
     return buf.getvalue()
 
 
-#: What a learner's pipeline function returns: ``(word, (window count, total))`` pairs and ``(name, n)`` tallies.
-PipelineFunction = Callable[..., "tuple[DStream, DStream]"]
-
 #: The controls a pipeline function can take, by parameter name.
 PIPELINE_OPTIONS = ("window_s", "slide_s", "lexicon_name", "topic")
 
-_STATS_FIELDS = frozenset(Stats.__dataclass_fields__)
-
-
-def _tally_stats(tally: tuple[str, int]) -> Stats:
-    """One ``(name, n)`` tally as a ``Stats`` holding just that count (names that are not fields count nothing)."""
-    name, n = tally
-    return Stats(**{name: int(n)}) if name in _STATS_FIELDS else Stats()
-
-
-class _PipelineSink(SnapshotSink):
-    """The kit's sink; once a stop without grace begins, what cancelled batches report goes to ``stop_errors``."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.cancelling = False
-        self.stop_errors: list[str] = []
-
-    def error(self, where: str, e: BaseException) -> None:
-        """Record an error of the pipeline, or (while cancelling) one the stop caused."""
-        if self.cancelling:  # a callback may still run after the stop returned: the flag stays set
-            self.stop_errors.append(f"{where}: {type(e).__name__}")
-        else:
-            super().error(where, e)
-
-
-@dataclass
-class PipelineRun:
-    """One run of a learner's pipeline function: the life cycle ``StreamRun`` gives the kit's own pipeline.
-
-    A fresh StreamingContext with a checkpoint folder (the learner's ``updateStateByKey`` needs one),
-    the function called on the source's lines, and the same ``SnapshotSink`` the kit's runs feed.
-    """
-
-    sc: SparkContext
-    source: Source
-    batch_s: float
-    pipeline: PipelineFunction
-    options: dict[str, Any] = field(default_factory=dict)
-    top_n: int = 50
-    lexicon_name: str = "default"
-    listeners: list[Listener] = field(default_factory=list)
-    ssc: StreamingContext | None = field(default=None, init=False)
-    sink: _PipelineSink = field(init=False)
-    _checkpoint: Path | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.sink = _PipelineSink(self.top_n, self.batch_s, self.lexicon_name, self.listeners)
-
-    def start(self) -> PipelineRun:
-        """Build the learner's streams on a new StreamingContext, attach the sink, start."""
-        self._checkpoint = spark.checkpoint_dir()
-        self.ssc = spark.streaming_context(self.sc, self.batch_s, checkpoint=self._checkpoint)
-        built = self.pipeline(self.source.dstream(self.ssc), **self.options)
-        if not (isinstance(built, tuple) and len(built) == 2):
-            raise TypeError(
-                "the pipeline function must return two DStreams: (word, (window count, total)) pairs "
-                f"and (name, n) tallies; it returned {type(built).__name__}"
-            )
-        current, tallies = built
-        stats = tallies.map(_tally_stats).reduce(Stats.merge)  # one Stats per batch, as pipeline.batch_stats
-        self.sink.attach(SimpleNamespace(stats=stats, current=current))  # attach reads only these two
-        self.ssc.start()
-        return self
-
-    def wait(self, batches: int, timeout: float = 120.0) -> bool:
-        """Wait until ``batches`` batches are done; False if ``timeout`` seconds pass first."""
-        return self.sink.wait_for(batches, timeout)
-
-    def stop(self, graceful: bool = True) -> None:
-        """Stop the source, then the stream (gracefully unless told); the SparkContext stays up. Safe to call twice.
-
-        ``graceful=False`` once every batch you need is counted: a machine that runs behind would otherwise
-        first process every empty batch still due, each a few stateful stages. The batch in flight, if any, is
-        cancelled: a snapshot it still gets counts nothing, and what its output operations report goes to
-        ``sink.stop_errors``.
-        """
-        self.source.stop()
-        if self.ssc is not None:
-            # A batch in flight is cancelled by a stop without grace; what its output operations then report
-            # is the stop's doing, not the pipeline's.
-            self.sink.cancelling = not graceful
-            spark.stop_streaming(self.ssc, graceful=graceful)
-            self.ssc = None
-        if self._checkpoint is not None:
-            shutil.rmtree(self._checkpoint, ignore_errors=True)
-            self._checkpoint = None
-        self.sink.close()
+#: What draws one frame: the latest snapshot, the ones kept before it, and how many top words to show.
+Renderer = Callable[[Snapshot, list[Snapshot], int], bytes]
 
 
 class Dashboard:
-    """Controls, a live figure and a status line around one run at a time: the kit's ``StreamRun``, or
-    a ``PipelineRun`` of the learner's own ``pipeline`` function."""
+    """Controls, a live figure and a status line around one run at a time: the kit's ``StreamRun``, a
+    ``PipelineRun`` of the learner's own ``pipeline`` function, or whatever ``run_factory`` builds."""
 
     def __init__(
         self,
         sc: SparkContext | None = None,
         source: SourceFactory = replay_source,
+        run_factory: RunFactory | None = None,
+        time_unit_s: float = 1.0,
+        pipeline: PipelineFunction | None = None,
         batch_s: float = 1.0,
         limit: int | None = None,
         history: int = 120,
-        pipeline: PipelineFunction | None = None,
+        renderer: Renderer = render,
+        fps: float = 4.0,
     ) -> None:
-        self.sc, self.make_source, self.batch_s, self.limit, self.keep = sc, source, batch_s, limit, history
-        self.pipeline = pipeline
-        self.run: StreamRun | PipelineRun | None = None
-        self.frames = 0
-        self.errors: list[str] = []
+        if run_factory is not None and pipeline is not None:
+            raise ValueError("give a run_factory or a pipeline function, not both")
+        self.sc, self.make_source, self.run_factory, self.pipeline = sc, source, run_factory, pipeline
+        self.time_unit_s, self.batch_s, self.limit, self.keep = time_unit_s, batch_s, limit, history
+        self.renderer, self.frame_gap_s = renderer, 1.0 / fps
+        self.run: Run | None = None
+        self.frames = 0  # frames drawn by the current (or last) run
+        self._last_run: Run | None = None
+        self._errors: list[str] = []
+        self._history: deque[Snapshot] = deque(maxlen=history)
         self._lock = threading.Lock()
+        self._fresh = threading.Event()  # a snapshot not drawn yet
+        self._drawn = threading.Condition(self._lock)  # notified after each frame
+        self._drawn_batch = 0
+        self._render_stop = threading.Event()
+        self._render_thread: threading.Thread | None = None
         style = {"description_width": "90px"}
+        unit = "s" if time_unit_s == 1 else "min" if time_unit_s == 60 else f"× {time_unit_s:g} s"
         self.topic = widgets.Dropdown(
             options=[("all topics", ""), *[(t, t) for t in paths.TOPICS]], description="topic", style=style
         )
         self.lexicon = widgets.Dropdown(
             options=list(lexicon.NAMES), value=lexicon.DEFAULT, description="lexicon", style=style
         )
-        self.window = widgets.IntSlider(10, min=1, max=60, description="window, s", style=style)
-        self.slide = widgets.IntSlider(2, min=1, max=30, description="slide, s", style=style)
+        self.window = widgets.IntSlider(10, min=1, max=60, description=f"window, {unit}", style=style)
+        self.slide = widgets.IntSlider(2, min=1, max=30, description=f"slide, {unit}", style=style)
         self.top_n = widgets.IntSlider(50, min=5, max=100, step=5, description="top N", style=style)
         self.speed = widgets.IntSlider(500, min=50, max=5000, step=50, description="tweets/s", style=style)
         self.state = widgets.Dropdown(
@@ -253,7 +187,7 @@ class Dashboard:
         self.start_button = widgets.Button(description="Start", button_style="success", icon="play")
         self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
         self.status = widgets.HTML("<b>stopped</b> · press Start")
-        self.note = widgets.HTML("")  # where the tweets come from (set by the source)
+        self.note = widgets.HTML("")  # where the tweets come from (what the source reports)
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="1000px"))
         self.start_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
@@ -269,7 +203,10 @@ class Dashboard:
             widget.add_class(name)  # stable handles for the browser test and for custom CSS
         self.panel = widgets.VBox([controls, self.note, self.status, self.image])
         self.panel.add_class("lab-dashboard")
-        self._fixed: list[widgets.Widget] = []  # controls the learner's pipeline function does not take
+        self._fixed: list[widgets.Widget] = []  # controls the run does not take
+        if run_factory is not None:  # where the state lives is the other engine's business
+            self._fixed = [self.state]
+            self.state.layout.display = "none"
         if pipeline is not None:
             taken = self._pipeline_options()
             wanted = {"window_s": self.window, "slide_s": self.slide, "lexicon_name": self.lexicon}
@@ -277,7 +214,7 @@ class Dashboard:
             self.state.options = [("in Spark: your pipeline's own stateful operators", "spark")]
             name = getattr(pipeline, "__name__", "your pipeline")
             self.note.value = f"drawing <code>{html.escape(name)}</code>: the streams you built"
-            self._set_running(False)
+        self._set_running(False)
 
     def _pipeline_options(self) -> set[str]:
         """The control names (``PIPELINE_OPTIONS``) the pipeline function takes as parameters."""
@@ -292,71 +229,70 @@ class Dashboard:
         display(self.panel)
 
     # -- the buttons ------------------------------------------------------------------------------
+    def settings(self) -> RunSettings:
+        """The run settings the controls say now (window and slide in seconds); ValueError if they do not fit."""
+        return RunSettings(
+            batch_s=self.batch_s,
+            window_s=self.window.value * self.time_unit_s,
+            slide_s=self.slide.value * self.time_unit_s,
+            top_n=int(self.top_n.value),
+            lexicon_name=self.lexicon.value,
+            topic=self.topic.value or None,
+            scorer=self.scorer.value,
+        )
+
     def start(self) -> bool:
         """Start a run with the current control values; False (and a message) if they are not valid."""
         if self.run is not None:
             return False
-        window, slide = float(self.window.value), float(self.slide.value)
         try:
-            check_window(self.batch_s, window, slide)
+            settings = self.settings()
+            if self.run_factory is None:
+                from helpers.dstream.pipeline import check_window
+
+                check_window(settings.batch_s, settings.window_s, settings.slide_s)
         except ValueError as e:
             self._status(f"<b>cannot start</b> · {html.escape(str(e))}")
             return False
-        self.frames, self.errors = 0, []
+        self.frames, self._errors, self._drawn_batch, self._last_run = 0, [], 0, None
+        self._history.clear()
         self._set_running(True)
         self._status("<b>starting</b> · Spark is setting up the stream…")
+        source = None
         try:
-            # The notebook's context, or a new one if it was stopped (say, by the notebook's last cell).
-            if self.sc is None or spark.active_context() is not self.sc:
-                self.sc = spark.get_context("dashboard")
-            source = self.make_source(self)
-            if self.pipeline is not None:
-                self.run = self._pipeline_run(source, window, slide)
-                self.run.start()
-                return True
-            self.run = StreamRun(
-                self.sc,
-                source,
-                self.batch_s,
-                window,
-                slide,
-                int(self.top_n.value),
-                self.lexicon.value,
-                topic=self.topic.value or None,
-                listeners=[self._on_snapshot],
-                state=self.state.value,
-                scorer=sentiment_model.prepare(self.scorer.value),  # the model is trained first if it is not saved
-            )
-            self.run.sink.keep = self.keep
+            if settings.scorer != "lexicon":  # the model is trained first if it is not saved
+                sentiment_model.prepare(settings.scorer)
+            limit, rate = self.limit, float(self.speed.value)
+            source = self.make_source(topic=settings.topic, rate=rate, limit=limit)
+            self.note.value = html.escape(getattr(source, "note", "")) or self.note.value
+            self.run = self._build_run(settings, source, [self._on_snapshot])
+            self._start_renderer()
             self.run.start()
         except Exception as e:
-            self.errors.append(f"start: {type(e).__name__}: {e}")
+            self._errors.append(f"start: {type(e).__name__}: {e}")
+            if self.run is None and source is not None:
+                source.stop()
             self._stop_quietly()
-            self._status(f"<b>could not start</b> · {html.escape(self.errors[-1][:300])}")
+            self._status(f"<b>could not start</b> · {html.escape(self._errors[-1][:300])}")
             return False
         return True
 
-    def _pipeline_run(self, source: Source, window: float, slide: float) -> PipelineRun:
-        """A run of the learner's pipeline function, given the control values it takes."""
-        values = {
-            "window_s": window,
-            "slide_s": slide,
-            "lexicon_name": self.lexicon.value,
-            "topic": self.topic.value or None,
-        }
+    def _build_run(self, settings: RunSettings, source: Source, listeners: Sequence[Listener]) -> Run:
+        """The run the dashboard drives: the factory's, the learner's pipeline, or the kit's DStream run."""
+        if self.run_factory is not None:
+            return self.run_factory(settings, source, listeners)
+        # The notebook's context, or a new one if it was stopped (say, by the notebook's last cell).
+        if self.sc is None or spark.active_context() is not self.sc:
+            self.sc = spark.get_context("dashboard")
+        if self.pipeline is None:
+            return StreamRun(self.sc, source, settings, listeners, state=self.state.value)
         taken = self._pipeline_options()
-        run = PipelineRun(
-            self.sc,  # type: ignore[arg-type]  # set just above in start()
-            source,
-            self.batch_s,
-            self.pipeline,  # type: ignore[arg-type]  # only called when a pipeline was given
-            {name: v for name, v in values.items() if name in taken},
-            int(self.top_n.value),
-            self.lexicon.value if "lexicon_name" in taken else "default",
-            listeners=[self._on_snapshot],
-        )
-        run.sink.keep = self.keep
-        return run
+        values = {"window_s": settings.window_s, "slide_s": settings.slide_s, "lexicon_name": settings.lexicon_name}
+        values["topic"] = settings.topic
+        if "lexicon_name" not in taken:
+            settings = replace(settings, lexicon_name="default")
+        options = {name: v for name, v in values.items() if name in taken}
+        return PipelineRun(self.sc, source, settings, self.pipeline, options, listeners)
 
     def stop(self, graceful: bool = True) -> None:
         """Stop the source, then the stream gracefully; Start works again afterwards.
@@ -373,46 +309,82 @@ class Dashboard:
         self._status(f"<b>stopped</b> · {done} · press Start to run again")
 
     def _stop_quietly(self, graceful: bool = True) -> None:
-        run = self.run
-        if isinstance(run, PipelineRun):
-            run.stop(graceful)
-            self._last_sink = run.sink
-        elif run is not None:
-            run.stop()  # batches finishing during the graceful stop are still drawn
-            self._last_sink = run.sink
-        self.run = None
-        self._set_running(False)
+        run, self.run = self.run, None
+        self._last_run = run  # its errors and snapshots stay readable
+        try:
+            if isinstance(run, PipelineRun):
+                run.stop(graceful)
+            elif run is not None:
+                run.stop()  # batches finishing during the graceful stop are still drawn
+        finally:
+            self._stop_renderer()  # draws what the stop still delivered, then ends
+            self._set_running(False)
 
     def _set_running(self, running: bool) -> None:
         self.start_button.disabled = running
         self.stop_button.disabled = not running
         controls = (self.topic, self.lexicon, self.window, self.slide, self.top_n, self.speed, self.state, self.scorer)
         for control in controls:
-            control.disabled = running or control in getattr(self, "_fixed", ())
+            control.disabled = running or control in self._fixed
 
-    # -- per batch, in Spark's job thread ---------------------------------------------------------
+    # -- per batch: the listener (Spark's thread) keeps, the render thread draws -------------------
     def _on_snapshot(self, snap: Snapshot) -> None:
-        run = self.run
-        if run is None:
+        """The run's listener: keep the snapshot and wake the render thread; nothing slow here."""
+        with self._lock:
+            self._history.append(snap)
+        self._fresh.set()
+
+    def _start_renderer(self) -> None:
+        """A render thread for this run, with its own events (a late thread of the last run wakes no one)."""
+        self._fresh, self._render_stop = threading.Event(), threading.Event()
+        self._render_thread = threading.Thread(
+            target=self._render_loop, args=(self._fresh, self._render_stop), name="dashboard-render", daemon=True
+        )
+        self._render_thread.start()
+
+    def _stop_renderer(self) -> None:
+        thread, self._render_thread = self._render_thread, None
+        self._render_stop.set()
+        self._fresh.set()  # wake it
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=60)
+
+    def _render_loop(self, fresh: threading.Event, stop: threading.Event) -> None:
+        """Redraw on each new snapshot, at most ``fps`` times a second; on stop, draw the last one and end."""
+        while True:
+            fresh.wait()
+            if stop.is_set():
+                latest = self.latest
+                if latest is not None and self._drawn_batch < latest.batch:
+                    self._draw()
+                return
+            fresh.clear()
+            self._draw()
+            stop.wait(self.frame_gap_s)
+
+    def _draw(self) -> None:
+        with self._lock:
+            history = list(self._history)
+        if not history:
             return
+        snap = history[-1]
         try:
-            with self._lock:
-                png = render(snap, run.sink.history[-self.keep :], top_rows=min(20, int(self.top_n.value)))
-                self.image.value = png
-                self.frames += 1
+            self.image.value = self.renderer(snap, history, min(20, int(self.top_n.value)))
         except Exception as e:
-            self.errors.append(f"render: {type(e).__name__}: {e}")
+            self._errors.append(f"render: {type(e).__name__}: {e}")
+        with self._drawn:
+            self.frames += 1
+            self._drawn_batch = snap.batch
+            self._drawn.notify_all()
         s = snap.stats
         proc = f"{snap.processing_s:.2f}" if snap.processing_s is not None else "?"
-        errs = (
-            f" · <span style='color:#d62728'>{len(self.errors) + len(run.sink.errors)} error(s)</span>"
-            if (self.errors or run.sink.errors)
-            else ""
-        )
-        self._status(
-            f"<b>running</b> · batch {snap.batch} · tweets {snap.tweets_total} (+{s.tweets}) · "
-            f"malformed lines skipped {snap.malformed_total} · processing {proc} s of {snap.interval_s:g} s{errs}"
-        )
+        errors = self.errors
+        errs = f" · <span style='color:#d62728'>{len(errors)} error(s)</span>" if errors else ""
+        if self.run is not None:  # a frame drawn while stopping leaves the status to stop()
+            self._status(
+                f"<b>running</b> · batch {snap.batch} · tweets {snap.tweets_total} (+{s.tweets}) · "
+                f"malformed lines skipped {snap.malformed_total} · processing {proc} s of {snap.interval_s:g} s{errs}"
+            )
 
     def _status(self, text: str) -> None:
         self.status.value = text
@@ -424,15 +396,22 @@ class Dashboard:
 
     # -- for cells and tests ----------------------------------------------------------------------
     @property
-    def sink(self) -> Any:
-        """The current run's sink (or the last run's, after Stop)."""
-        return self.run.sink if self.run is not None else getattr(self, "_last_sink", None)
+    def errors(self) -> list[str]:
+        """What failed: starting, drawing, and what the current (or last) run reported."""
+        run = self.run or self._last_run
+        return [*self._errors, *getattr(run, "errors", ())]
+
+    @property
+    def history(self) -> list[Snapshot]:
+        """The snapshots of the current (or last) run the dashboard kept (the last ``history`` of them)."""
+        with self._lock:
+            return list(self._history)
 
     @property
     def latest(self) -> Snapshot | None:
         """The last snapshot of the current (or last) run."""
-        sink = self.sink
-        return sink.latest if sink is not None else None
+        with self._lock:
+            return self._history[-1] if self._history else None
 
     def wait_until(self, done: Callable[[Snapshot], bool], timeout: float = 120.0) -> bool:
         """Block until ``done(latest snapshot)`` is true (e.g. every replayed tweet counted) or time runs out."""
@@ -445,12 +424,17 @@ class Dashboard:
         return False
 
     def wait(self, batches: int, timeout: float = 120.0) -> bool:
-        """Block until the running stream has done ``batches`` batches (for cells that run it bounded)."""
+        """Block until the running stream has done ``batches`` batches and a frame shows them (for bounded cells)."""
         run = self.run
         if run is None:
             return False
         deadline = time.monotonic() + timeout
-        ok = run.wait(batches, timeout)
-        while ok and self.frames < batches and time.monotonic() < deadline:
-            time.sleep(0.05)  # the listener renders just after the batch is counted
-        return ok and self.frames >= batches
+        if not run.wait(batches, timeout):
+            return False
+        with self._drawn:
+            while self._drawn_batch < batches:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._drawn.wait(left)
+        return True

@@ -99,6 +99,13 @@ def jupyterlab(tmp_path):
         log.close()
 
 
+def _batch(status) -> int:
+    """The batch number the running dashboard's status line shows ("running · batch 12 · …")."""
+    found = re.search(r"batch (\d+)", status.inner_text())
+    assert found, status.inner_text()
+    return int(found.group(1))
+
+
 def test_dashboard_start_redraw_stop(jupyterlab, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -149,14 +156,25 @@ def test_dashboard_start_redraw_stop(jupyterlab, tmp_path):
                 assert time.monotonic() < deadline, f"the figure changed {changed} times; {status.inner_text()}"
                 seen.add(image.get_attribute("src") or "")
                 time.sleep(0.3)
-            assert re.search(r"batch \d+", status.inner_text()), status.inner_text()
             assert "error" not in status.inner_text()
+            # How long two batches take here, read from the status line's batch count while the stream runs.
+            first, started = _batch(status), time.monotonic()
+            while _batch(status) < first + 2:
+                assert time.monotonic() < deadline + 180, f"no two batches after batch {first}: {status.inner_text()}"
+                time.sleep(0.2)
+            two_batches_s = time.monotonic() - started
             panel.screenshot(path=str(ARTIFACTS / "dashboard.png"))
             panel.locator("button.widget-button", has_text="Stop").click()
             expect(status).to_contain_text("stopped", timeout=180_000)
-            frozen = image.get_attribute("src")
-            time.sleep(3)
-            assert image.get_attribute("src") == frozen, "the figure still changes after Stop"
+            frozen, said = image.get_attribute("src"), status.inner_text()
+            stopped_at = int(re.search(r"stopped · (\d+) batches", said).group(1))
+            assert stopped_at >= first + 2, said
+            # A stream still running would add two batches in this time; a stopped one adds none.
+            watch_until = time.monotonic() + two_batches_s
+            while time.monotonic() < watch_until:
+                assert image.get_attribute("src") == frozen, "the figure still changes after Stop"
+                assert status.inner_text() == said, f"the status still changes after Stop: {status.inner_text()}"
+                time.sleep(0.2)
             assert panel.locator("button.widget-button", has_text="Start").is_enabled()
         finally:
             browser.close()
