@@ -16,22 +16,27 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from awkward_lines import EDGE, HI, st
 
 from helpers import lexicon, paths, structured, text
-from helpers.cli.streaming import run_top
 from helpers.counting import summarise
 from helpers.infra import spark
 from helpers.model import Stats
+from helpers.runs import top
 from helpers.sample import batches_of, merged_lines, read_lines
+from helpers.settings import RunSettings
 from helpers.state import WindowState
+from helpers.structured import transforms
+from helpers.structured.parse import plain_fields
 from helpers.tweets import parse_line
 
 pytestmark = pytest.mark.spark
@@ -62,9 +67,9 @@ def no_query_left(session):
 @pytest.mark.parametrize("files", [[p] for p in SHIPPED] + [SHIPPED], ids=[p.name for p in SHIPPED] + ["all-files"])
 def test_every_engine_gives_the_same_top_json(sc, session, files):
     names = [str(p) for p in files]
-    python = run_top("python", names, 50, "default", None, None)
-    assert run_top("structured", names, 50, "default", None, None) == python
-    assert run_top("dstream", names, 50, "default", None, None) == python
+    python = top(names, "python", 50, "default", None, None)
+    assert top(names, "structured", 50, "default", None, None) == python
+    assert top(names, "dstream", 50, "default", None, None) == python
     if paths.MALFORMED in files:
         assert python["malformed"] == 13
     no_query_left(session)
@@ -72,10 +77,10 @@ def test_every_engine_gives_the_same_top_json(sc, session, files):
 
 def test_filters_and_another_lexicon(sc, session):
     files = [str(p) for p in paths.sample_files()]
-    python = run_top("python", files, 20, "bing", "climate", "en")
+    python = top(files, "python", 20, "bing", "climate", "en")
     assert 0 < python["tweets"] < 5200
-    assert run_top("structured", files, 20, "bing", "climate", "en") == python
-    assert run_top("structured", files, 20, "afinn", None, "es") == run_top("python", files, 20, "afinn", None, "es")
+    assert top(files, "structured", 20, "bing", "climate", "en") == python
+    assert top(files, "structured", 20, "afinn", None, "es") == top(files, "python", 20, "afinn", None, "es")
 
 
 def test_cli_top_json_is_identical_across_the_three_engines():
@@ -172,7 +177,7 @@ def test_the_fast_road_agrees_with_the_exact_one(session):
         exact = structured.parse(df, topic, lang, fast=False).collect()
         differ = [(line[:80], f, e) for line, f, e in zip(lines, fast, exact, strict=True) if f != e]
         assert differ == []
-    plain = [r._plain is not None for r in structured._plain(df).collect()]
+    plain = [r._plain is not None for r in plain_fields(df).collect()]
     assert all(plain[-len(tweets) :]), "every generated tweet should take the fast road"
     assert 50 < sum(plain[: len(awkward)]) < len(awkward) - 150
 
@@ -296,14 +301,15 @@ def test_file_source_batches_equal_the_python_engine(session):
     batches = list(batches_of(NOTEBOOK_05_LINES, 400))
     reference = WindowState(top_n=10)
     expected = [reference.process(b) for b in batches]
-    run = structured.StructuredRun(session, structured.FileSource.from_batches(batches), top_n=10)
-    run.start()
+    settings = replace(structured.SETTINGS, top_n=10)
+    run = structured.StructuredRun(session, structured.FileSource.from_batches(batches), settings)
     try:
+        run.start()
         run.finish(timeout=600)
     finally:
         run.stop()
-    assert not run.sink.errors
-    got = run.sink.history
+    assert not run.errors
+    got = run.publisher.history
     assert [s.stats for s in got] == [s.stats for s in expected]
     assert (got[-1].tweets_total, got[-1].malformed_total) == (3185, 13)
     assert run.totals == reference.totals and run.lines_total == len(NOTEBOOK_05_LINES)
@@ -323,18 +329,19 @@ def test_a_paced_tweet_source_adds_up_to_the_python_totals(session):
     """The dashboard's source: format("tweets"), maxRowsPerTrigger rows every second, totals kept by Spark."""
     sent = list(read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()[1:2]))[:882]
     source = structured.TweetSource.from_lines(sent, rows_per_batch=300, paced=True)
-    run = structured.StructuredRun(session, source, batch_s=1.0)
-    run.start()
+    run = structured.StructuredRun(session, source, replace(structured.SETTINGS, batch_s=1.0))
     try:
+        run.start()
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and run.lines_total < 900:
             time.sleep(0.2)
     finally:
         run.stop()
     truth = summarise(sent)
-    assert run.lines_total == 900 and not run.sink.errors  # 20 lines of malformed.ndjson, 2 of them blank
-    assert [s.stats.tweets + s.stats.malformed for s in run.sink.history if s.stats.tweets][:2] == [300, 300]
-    assert sum_stats(s.stats for s in run.sink.history) == truth.stats
+    assert run.lines_total == 900 and not run.errors  # 20 lines of malformed.ndjson, 2 of them blank
+    history = run.publisher.history
+    assert [s.stats.tweets + s.stats.malformed for s in history if s.stats.tweets][:2] == [300, 300]
+    assert sum_stats(s.stats for s in history) == truth.stats
     assert run.totals == truth.words
     no_query_left(session)
 
@@ -355,8 +362,8 @@ def test_top_keeps_its_counts_in_the_checkpoint_and_resumes_from_it(sc, session,
     checkpoint = tmp_path / "top-checkpoint"
     first = [str(paths.MALFORMED), str(paths.sample_files(["football"])[0])]
     both = [*first, str(paths.sample_files(["climate"])[0])]
-    assert run_top("structured", first, 20, "default", None, None, checkpoint=str(checkpoint)) == run_top(
-        "python", first, 20, "default", None, None
+    assert top(first, "structured", 20, "default", None, None, checkpoint=str(checkpoint)) == top(
+        first, "python", 20, "default", None, None
     )
     state = {r.word: r["count"] for r in session.read.format("statestore").load(str(checkpoint))
              .select("key.word", "value.count").collect()}  # fmt: skip
@@ -369,7 +376,7 @@ def test_top_keeps_its_counts_in_the_checkpoint_and_resumes_from_it(sc, session,
         capture_output=True, text=True, timeout=600, cwd=ROOT, env=dict(os.environ),
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout) == run_top("python", both, 20, "default", None, None)  # nothing lost or twice
+    assert json.loads(out.stdout) == top(both, "python", 20, "default", None, None)  # nothing lost or twice
     batches = sorted(int(p.name) for p in (checkpoint / "commits").iterdir() if p.name.isdigit())
     last = json.loads((checkpoint / "offsets" / str(batches[-1])).read_text().splitlines()[-1])
     before = json.loads((checkpoint / "offsets" / str(batches[-2])).read_text().splitlines()[-1])
@@ -382,12 +389,12 @@ def test_windows_equal_sparks_stateful_aggregation_with_a_watermark(session, F):
     chunks = list(batches_of(list(merged_lines(paths.sample_files(["football"])))[:1200], 200))
     batches = [chunks[i] for i in (2, 0, 3, 1, 5, 4)]
     window_s, slide_s, watermark_s = 1200, 600, 300
+    settings = replace(structured.SETTINGS, window_s=window_s, slide_s=slide_s)
     run = structured.StructuredRun(
-        session, structured.FileSource.from_batches(batches), window_s=window_s, slide_s=slide_s,
-        watermark_s=watermark_s,
-    )  # fmt: skip
-    run.start()
+        session, structured.FileSource.from_batches(batches), settings, watermark_s=watermark_s
+    )
     try:
+        run.start()
         run.finish(timeout=600)
     finally:
         run.stop()
@@ -401,14 +408,16 @@ def test_windows_equal_sparks_stateful_aggregation_with_a_watermark(session, F):
         for r in df.collect():
             emitted[(r.start, r.end, r.word)] = r["count"]  # update mode: the newest count wins
 
+    checkpoint = structured.checkpoint_dir()
     query = (
         native.writeStream.outputMode("update").foreachBatch(keep)
-        .option("checkpointLocation", str(structured.checkpoint_dir())).trigger(availableNow=True).start()
+        .option("checkpointLocation", str(checkpoint)).trigger(availableNow=True).start()
     )  # fmt: skip
     try:
         structured.finish(query, timeout=600)
     finally:
         source.stop()
+        shutil.rmtree(checkpoint, ignore_errors=True)
     dropped = sum(p["stateOperators"][0]["numRowsDroppedByWatermark"] for p in query.recentProgress)
     assert dropped > 0 and run.late_words > 0, "the batches should hold late rows"
     mine = {(a, b, w): n for (a, b), counts in run.windows.items() for w, n in counts.items()}
@@ -417,22 +426,59 @@ def test_windows_equal_sparks_stateful_aggregation_with_a_watermark(session, F):
     no_query_left(session)
 
 
-def test_current_window_is_the_last_window_length_up_to_the_newest_tweet():
-    minute = 60_000_000
-    assert structured.current_window(125 * minute, 30 * 60, 10 * 60) == (100 * minute, 130 * minute)
-    assert structured.current_window(120 * minute, 30 * 60, 10 * 60) == (100 * minute, 130 * minute)
-    assert structured.current_window(119 * minute, 10 * 60, 10 * 60) == (110 * minute, 120 * minute)
+def test_a_run_takes_only_a_structured_source_and_the_lexicon_scorer(session, tmp_path):
+    class SocketLike:
+        def dstream(self, ssc): ...
+
+        def stop(self): ...
+
+    with pytest.raises(TypeError, match="SocketLike is not a Structured Streaming source"):
+        structured.StructuredRun(session, SocketLike())
+    source = structured.FileSource(tmp_path)  # not owned: stop() leaves tmp_path to pytest
+    with pytest.raises(ValueError, match="with the lexicon only, not 'vader'"):
+        structured.StructuredRun(session, source, replace(structured.SETTINGS, scorer="vader"))
+    with pytest.raises(ValueError, match="watermark delay cannot be negative"):
+        structured.StructuredRun(session, source, watermark_s=-1)
 
 
-def test_run_rejects_a_slide_longer_than_the_window(session):
-    with pytest.raises(ValueError, match="slide"):
-        structured.StructuredRun(session, structured.FileSource.from_batches([[]]), window_s=60, slide_s=120)
+def test_the_run_factory_builds_runs_on_the_live_session(session, tmp_path):
+    make_run = structured.run_factory(session, watermark_s=120)
+    settings = RunSettings(window_s=600, slide_s=300, top_n=7)
+    seen = []
+    run = make_run(settings, structured.FileSource(tmp_path), [seen.append])
+    assert isinstance(run, structured.StructuredRun) and not run.running
+    assert (run.session, run.settings, run.watermark_s) == (session, settings, 120)
+    assert run.publisher.listeners == [seen.append]
+    assert make_run(settings, structured.FileSource(tmp_path), []).session is session  # reused, not rebuilt
+
+
+def test_the_optimizer_barrier_keeps_one_tokenizer_in_the_plan(session, capsys, monkeypatch):
+    """Pins ``parse.computed_once`` (an optimizer barrier Spark honours today): with ``tokens`` derived from
+    ``words`` and a filter on ``status`` after them, the optimized plan runs the tokenizer's regex once. If a
+    Spark upgrade lets Catalyst move expressions across the barrier, this fails before a driver runs out of
+    memory on ``parse``'s plan."""
+    lines = session.createDataFrame([(line,) for line in read_lines([paths.MALFORMED])], "value string")
+
+    def tokenizer_runs():
+        structured.words(structured.tokenize(structured.parse(lines))).explain(mode="extended")
+        plan = capsys.readouterr().out
+        optimized = plan[plan.index("== Optimized Logical Plan ==") : plan.index("== Physical Plan ==")]
+        return optimized.count("(?:https?://|www")
+
+    assert tokenizer_runs() == 1
+    monkeypatch.setattr(transforms, "computed_once", lambda col: col)  # tokenize without its barrier …
+    assert tokenizer_runs() > 1  # … copies the regex into later columns: the count above can fail
 
 
 def test_the_dashboard_runs_on_the_structured_pipeline(session):
-    dash = structured.dashboard(session, limit=400)
+    from helpers.ui.dashboard import Dashboard
+
+    dash = Dashboard(
+        source=structured.tweet_replay, run_factory=structured.run_factory(session), time_unit_s=60, limit=400
+    )
     dash.topic.value, dash.speed.value = "football", 1000
     assert dash.window.description == "window, min"
+    assert dash.settings().window_s == dash.window.value * 60
     assert dash.start(), dash.status_text
     try:
         assert dash.wait_until(lambda snap: snap.tweets_total >= 400, timeout=300), dash.status_text
@@ -442,5 +488,5 @@ def test_the_dashboard_runs_on_the_structured_pipeline(session):
     truth = summarise(list(merged_lines(paths.sample_files(["football"])))[:400])
     assert latest.tweets_total == 400 and dash.frames >= 1
     assert all(row.total == truth.words[row.word] for row in latest.top)
-    assert not dash.errors and not dash.sink.errors and dash.run is None
+    assert not dash.errors and dash.run is None
     no_query_left(session)
