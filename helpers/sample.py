@@ -74,3 +74,28 @@ def sample_batches(count: int = 6, minutes: int = 10, topics: Sequence[str] | No
             break
         batches[slot].append(line)
     return batches
+
+
+#: Notebook 06's late-data example: tweets held back from the first 10 minutes, and the batches around them.
+LATE_FROM, LATE_UNTIL = "2026-11-20T08:00", "2026-11-20T08:10"
+
+
+def late_example(topic: str = "football") -> list[list[str]]:
+    """Three micro-batches of one topic's tweets in which some arrive late (what notebook 06's cells make).
+
+    1. tweets created 08:10–09:00;  2. 09:00–09:20;  3. the ones created 08:00–08:10, held back until
+    now, with 09:20–09:40. With 10-minute windows and a 10-minute watermark, the third batch's early
+    tweets come after the watermark has passed the end of their window (08:10). Malformed lines are left out.
+    """
+    tweets = [(t.created_at, line) for line in read_lines(paths.sample_files([topic])) if (t := parse_line(line))]
+    tweets.sort(key=lambda pair: pair[0])  # stable: tweets of the same second keep their file order
+
+    def between(start: str, end: str) -> list[str]:
+        return [line for created, line in tweets if start <= created < end]
+
+    day = LATE_FROM[:11]
+    return [
+        between(LATE_UNTIL, f"{day}09:00"),
+        between(f"{day}09:00", f"{day}09:20"),
+        between(LATE_FROM, LATE_UNTIL) + between(f"{day}09:20", f"{day}09:40"),
+    ]

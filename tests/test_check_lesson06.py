@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from checks import right, wrong
+from checks import FakeDataFrame, right, wrong
 
-from helpers import check
+from helpers import check, paths
 from helpers.check import lesson06
 from helpers.check.lesson00 import NOT_ANSWERED
+from helpers.sample import late_example, read_lines
 from helpers.tweets import parse_line
 
 NOT_THESE = (
@@ -26,12 +27,6 @@ NOT_COLLECTED = (
     "that is a DataFrame (or a query), not its values: read the result table with .collect() and take the value "
     "out of the Row"
 )
-
-
-class FakeDataFrame:
-    """Looks like a pyspark DataFrame to the checks (which never import pyspark)."""
-
-    _jdf = None
 
 
 def test_exported():
@@ -89,8 +84,20 @@ def test_6_1_wrong_answers():
 # --- 6.2 the watermark delay that keeps the late tweets ----------------------------------------------------
 
 
+def notebook_late_batches():
+    """Notebook 06's cells that make the late batches, as written there (spans of created_at's 'HH:MM')."""
+    football = list(read_lines(paths.sample_files(["football"])))
+    by_time = sorted(filter(None, map(parse_line, football)), key=lambda t: t.created_at)
+    spans = [("08:10", "09:00"), ("09:00", "09:20"), ("08:00", "08:10")]
+    lines_of = {t.id: line for t, line in zip(map(parse_line, football), football, strict=True) if t is not None}
+    batches = [[lines_of[t.id] for t in by_time if a <= t.created_at[11:16] < b] for a, b in spans]
+    batches[2] += [lines_of[t.id] for t in by_time if "09:20" <= t.created_at[11:16] < "09:40"]
+    return batches
+
+
 def test_6_2_the_answer_follows_the_notebooks_batches():
-    first, second, third = lesson06.late_batches()
+    first, second, third = late_example()
+    assert [first, second, third] == notebook_late_batches()
     assert (len(first), len(second), len(third)) == (705, 307, 464)
     newest = max(parse_line(line).created_at for line in first)
     assert newest.startswith("2026-11-20T08:59")  # 08:59:xx - 08:10 is 49 minutes and some seconds

@@ -16,10 +16,10 @@ from functools import cache
 from typing import Any
 
 from helpers import paths
-from helpers.check.base import Verdict, verdict
+from helpers.check.base import Verdict, is_dataframe, verdict
 from helpers.check.lesson00 import is_number, not_answered
 from helpers.counting import polarity_totals
-from helpers.sample import read_lines
+from helpers.sample import LATE_UNTIL, late_example, read_lines
 from helpers.tweets import parse_line
 
 __all__ = ["exercise_6_1", "exercise_6_2", "exercise_6_3"]
@@ -31,9 +31,6 @@ POLARITY_TOPIC = "climate"
 #: Notebook 06 cuts words at every run of characters that are not an ASCII letter, digit, ``_`` or ``'``
 #: (``\\w`` in Java's regex engine, which Spark's ``split`` uses, is ASCII-only by default).
 SEPARATORS = r"[^\w']+"
-#: Exercise 6.2: notebook 06's late batches, (from, to) of created_at as 'HH:MM'; the third adds LATE_TAIL.
-LATE_SPANS = (("08:10", "09:00"), ("09:00", "09:20"), ("08:00", "08:10"))
-LATE_TAIL = ("09:20", "09:40")
 
 
 def split_words(text: str) -> list[str]:
@@ -46,8 +43,8 @@ def _utc(created_at: str) -> datetime:
 
 
 def _is_dataframe(answer: object) -> bool:
-    """A pyspark DataFrame or a streaming query (checked by shape: the checks never import pyspark)."""
-    return hasattr(answer, "_jdf") or hasattr(answer, "awaitTermination")
+    """A pyspark DataFrame (classic or Spark Connect) or a streaming query (anything with ``awaitTermination``)."""
+    return is_dataframe(answer) or hasattr(answer, "awaitTermination")
 
 
 def _not_collected() -> Verdict:
@@ -74,19 +71,6 @@ def tweets_per_window(topic: str = BUSY_TOPIC, minutes: int = WINDOW_MINUTES) ->
     return counts
 
 
-def late_batches(topic: str = BUSY_TOPIC) -> list[list[str]]:
-    """Notebook 06's three micro-batches with late tweets: the lines whose created_at falls in each span."""
-    tweets = [(t.created_at, line) for line in read_lines(paths.sample_files([topic])) if (t := parse_line(line))]
-    tweets.sort(key=lambda pair: pair[0])
-
-    def between(start: str, end: str) -> list[str]:
-        return [line for created, line in tweets if start <= created[11:16] < end]
-
-    batches = [between(start, end) for start, end in LATE_SPANS]
-    batches[2] += between(*LATE_TAIL)
-    return batches
-
-
 @cache
 def smallest_delay_minutes() -> int:
     """The smallest whole-minute watermark delay that keeps the late batch's early tweets in their window.
@@ -95,9 +79,8 @@ def smallest_delay_minutes() -> int:
     tweets come in batch 3; batch 2 ran with batch 1's newest event time minus the delay; so they count
     when their window's end is still after that.
     """
-    newest = max(_utc(parse_line(line).created_at) for line in late_batches()[0])  # type: ignore[union-attr]
-    hour, minute = map(int, LATE_SPANS[2][1].split(":"))
-    window_end = newest.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    newest = max(_utc(parse_line(line).created_at) for line in late_example(BUSY_TOPIC)[0])  # type: ignore[union-attr]
+    window_end = _utc(LATE_UNTIL + ":00Z")  # the end of the late tweets' window
     newest = newest.replace(microsecond=newest.microsecond // 1000 * 1000)  # Spark keeps milliseconds
     minutes = (newest - window_end) // timedelta(minutes=1)
     return minutes + 1
