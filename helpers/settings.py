@@ -54,6 +54,11 @@ class Run(Protocol):
         """True between start() and stop()."""
         ...
 
+    @property
+    def errors(self) -> list[str]:
+        """What went wrong in a batch or a listener, one line each; the stream went on."""
+        ...
+
     def start(self) -> Run:
         """Build the streams on the source and start them."""
         ...

@@ -90,7 +90,7 @@ def stream(args: argparse.Namespace) -> int:
     last = seen.get("last")
     batches, tweets, malformed = (last.batch, last.tweets_total, last.malformed_total) if last else (0, 0, 0)
     print(f"stopped after {batches} batches, {tweets} tweets, {malformed} malformed lines skipped")
-    errors: list[str] = getattr(run, "errors", [])  # what the run's batches and listeners reported
+    errors = run.errors  # what the run's batches and listeners reported
     for err in errors:
         print(f"error: {err}", file=sys.stderr)
     return 0 if done and not errors else 1

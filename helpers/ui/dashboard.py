@@ -399,7 +399,7 @@ class Dashboard:
     def errors(self) -> list[str]:
         """What failed: starting, drawing, and what the current (or last) run reported."""
         run = self.run or self._last_run
-        return [*self._errors, *getattr(run, "errors", ())]
+        return [*self._errors, *(run.errors if run is not None else ())]
 
     @property
     def history(self) -> list[Snapshot]:
