@@ -94,3 +94,11 @@ def current_rows(
     """The "current" view: the window's top ``n`` words joined with their running totals and sentiment."""
     scores = lexicon.scores(lexicon_name)
     return [Row(w, c, totals.get(w, 0), lexicon.polarity(w, scores)) for w, c in rank(window_counts, n)]
+
+
+__all__ = [
+    "current_rows",
+    "polarity_totals",
+    "summarise",
+    "tweet_sentiment",
+]

@@ -448,3 +448,17 @@ def write_sample(out: Path = SAMPLE_TWEETS, seed: int = SEED) -> list[Path]:
     bad.write_bytes(body + b"\r\n" + INVALID_UTF8 + b"\r\n")
     written.append(bad)
     return written
+
+
+__all__ = [
+    "HOURS",
+    "INVALID_UTF8",
+    "PER_TOPIC",
+    "SEED",
+    "START",
+    "dumps",
+    "lines",
+    "malformed_lines",
+    "topic_tweets",
+    "write_sample",
+]

@@ -115,3 +115,18 @@ def tweet_score(words: Iterable[str], scores: Mapping[str, float]) -> float:
         elif negate_for:
             negate_for -= 1
     return total
+
+
+__all__ = [
+    "DEFAULT",
+    "NAMES",
+    "Polarity",
+    "lexicon_score",
+    "load",
+    "polarity",
+    "score_tokens",
+    "scores",
+    "token_scores",
+    "tweet_score",
+    "word_score",
+]

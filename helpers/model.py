@@ -106,3 +106,14 @@ class Snapshot:
             **{k: getattr(self.stats, k) for k in self.stats.__dataclass_fields__},
             "top": [{"word": r.word, "count": r.count, "total": r.total, "sentiment": r.sentiment} for r in self.top],
         }
+
+
+__all__ = [
+    "Row",
+    "Snapshot",
+    "Stats",
+    "Summary",
+    "rank",
+    "rank_key",
+    "top_json",
+]

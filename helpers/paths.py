@@ -24,3 +24,15 @@ def sample_files(topics: tuple[str, ...] | list[str] | None = None) -> list[Path
 
 
 MALFORMED: Path = SAMPLE_TWEETS / "malformed.ndjson"
+
+
+__all__ = [
+    "DATA",
+    "LEXICONS",
+    "MALFORMED",
+    "NOTEBOOKS",
+    "ROOT",
+    "SAMPLE_TWEETS",
+    "TOPICS",
+    "sample_files",
+]

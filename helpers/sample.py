@@ -99,3 +99,14 @@ def late_example(topic: str = "football") -> list[list[str]]:
         between(f"{day}09:00", f"{day}09:20"),
         between(LATE_FROM, LATE_UNTIL) + between(f"{day}09:20", f"{day}09:40"),
     ]
+
+
+__all__ = [
+    "LATE_FROM",
+    "LATE_UNTIL",
+    "batches_of",
+    "late_example",
+    "merged_lines",
+    "read_lines",
+    "sample_batches",
+]

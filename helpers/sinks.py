@@ -131,3 +131,12 @@ class JsonLines:
     def __call__(self, snap: Snapshot) -> None:
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(snap.as_dict(), ensure_ascii=False) + "\n")
+
+
+__all__ = [
+    "ConsoleTable",
+    "JsonLines",
+    "Publisher",
+    "error_line",
+    "format_table",
+]

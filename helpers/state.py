@@ -128,3 +128,11 @@ def python_windows(batches: Sequence[Sequence[str]], window: int, slide: int) ->
         WindowResult(first, last, sum(tweets[first - 1 : last]), w)
         for (first, last), w in zip(spans, words, strict=True)
     ]
+
+
+__all__ = [
+    "WindowResult",
+    "WindowState",
+    "python_windows",
+    "window_spans",
+]

@@ -61,3 +61,12 @@ def tokenize(text: str, stop: frozenset[str] | None = None) -> list[str]:
 def is_negation(word: str) -> bool:
     """True for a word that negates what follows: ``not``, ``never``, ``don't``, ``isn't``…"""
     return word in NEGATORS or word.endswith("n't")
+
+
+__all__ = [
+    "NEGATORS",
+    "is_negation",
+    "stopwords",
+    "tokenize",
+    "words",
+]

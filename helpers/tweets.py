@@ -142,3 +142,14 @@ def from_object(obj: dict[str, Any]) -> Tweet | None:
         topic=topic,
         reposts=int(reposts) if isinstance(reposts, int) else 0,
     )
+
+
+__all__ = [
+    "MAX_LINE_CHARS",
+    "Fields",
+    "Tweet",
+    "fields",
+    "from_object",
+    "is_blank",
+    "parse_line",
+]

@@ -324,7 +324,7 @@ class _FakeRun:
 
     def __init__(self, settings, source, listeners):
         self.settings, self.source, self.listeners = settings, source, list(listeners)
-        self.running, self.published = False, 0
+        self.running, self.published, self.errors = False, 0, []
         _FakeRun.made.append(self)
 
     def start(self):

@@ -84,3 +84,15 @@ def as_pairs(answer: Any, item: str, example: list[tuple[str, int]]) -> list[tup
     if bad is not None:
         return f"each entry should be a ({item}, count) pair like {example[0]}; {bad!r} is not"
     return pairs
+
+
+__all__ = [
+    "Verdict",
+    "as_pairs",
+    "is_dataframe",
+    "is_dstream",
+    "is_number",
+    "is_rdd",
+    "ranked",
+    "verdict",
+]

@@ -83,3 +83,9 @@ def run(args: argparse.Namespace) -> int:
         return 130
     print(f"captured {written} tweets to {args.out}")
     return 0 if written == args.limit else 1
+
+
+__all__ = [
+    "register",
+    "run",
+]

@@ -62,3 +62,12 @@ def update(check: bool = False, folder: Path = NOTEBOOKS) -> list[Path]:
             if not check:
                 path.write_text(new, encoding="utf-8")
     return stale
+
+
+__all__ = [
+    "TAG",
+    "bar",
+    "lessons",
+    "title",
+    "update",
+]

@@ -224,3 +224,12 @@ def top_dstream(
     if scorer is not None:
         out["tweet_sentiment"] = tweet_sentiment(tally, scorer)
     return out
+
+
+__all__ = [
+    "PipelineFunction",
+    "PipelineRun",
+    "Source",
+    "StreamRun",
+    "top_dstream",
+]

@@ -201,3 +201,24 @@ def notebook(start_spark: bool = True) -> list[Check]:
     if not all(c.ok for c in checks):
         raise RuntimeError("preflight failed: see the fix under each ✗ above")
     return checks
+
+
+__all__ = [
+    "JAVA_FIX",
+    "JAVA_MAJORS",
+    "MIN_FREE_GIB",
+    "MIN_PYTHON",
+    "PYSPARK_PIN",
+    "Check",
+    "check_java",
+    "check_loopback",
+    "check_memory",
+    "check_packages",
+    "check_python",
+    "check_spark",
+    "java_major",
+    "java_version",
+    "notebook",
+    "report",
+    "run",
+]

@@ -361,3 +361,31 @@ def stop_all(jvm: bool = True) -> None:
     if _connect_url and active_context() is None:
         _connect_url.clear()  # the Connect server stopped with its context
         os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
+
+
+__all__ = [
+    "CONNECT_ENV",
+    "DEFAULT_MASTER",
+    "DRIVER_MEMORY",
+    "LOG4J",
+    "SHUFFLE_PARTITIONS",
+    "active_context",
+    "checkpoint_dir",
+    "connect_session",
+    "executor_count",
+    "free_port",
+    "get_context",
+    "get_session",
+    "in_notebook",
+    "jvm_pid",
+    "log_file",
+    "master",
+    "register_sources",
+    "stop_all",
+    "stop_queries",
+    "stop_query",
+    "stop_streaming",
+    "streaming_context",
+    "ui_url",
+    "worker_python",
+]

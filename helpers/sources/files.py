@@ -44,3 +44,8 @@ class FileDrop:
 
     def stop(self) -> None:
         """Nothing runs in the background; the folder is kept for inspection."""
+
+
+__all__ = [
+    "FileDrop",
+]

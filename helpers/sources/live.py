@@ -56,3 +56,9 @@ def dashboard_source(prefer: str = "x-stream", **options: Any) -> Callable[..., 
         return LineSocket(source, rate=None if source.live else rate, note=note)
 
     return make
+
+
+__all__ = [
+    "LineSocket",
+    "dashboard_source",
+]

@@ -42,3 +42,8 @@ class QueueSource:
 
     def stop(self) -> None:
         """Nothing to stop: the queue is fixed when the stream starts."""
+
+
+__all__ = [
+    "QueueSource",
+]

@@ -86,3 +86,9 @@ def paced(lines: Iterable[str], rate: float | None, stop: threading.Event | None
         if stop.is_set():
             return
         yield line
+
+
+__all__ = [
+    "Replay",
+    "paced",
+]

@@ -115,3 +115,8 @@ class ReplayServer:
             self._pending = rest or None
             self.sent += len(chunk)
             sent_here += len(chunk)
+
+
+__all__ = [
+    "ReplayServer",
+]

@@ -52,3 +52,12 @@ class RunningTotals(StatefulProcessor):
 
     def close(self) -> None:
         """Nothing to release: the state lives in the state store."""
+
+
+__all__ = [
+    "OUTPUT_SCHEMA",
+    "ROCKSDB",
+    "SEPARATORS",
+    "RunningTotals",
+    "split_words",
+]

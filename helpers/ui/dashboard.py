@@ -438,3 +438,14 @@ class Dashboard:
                     return False
                 self._drawn.wait(left)
         return True
+
+
+__all__ = [
+    "PIPELINE_OPTIONS",
+    "Dashboard",
+    "Renderer",
+    "SocketReplay",
+    "SourceFactory",
+    "render",
+    "replay_source",
+]

@@ -152,3 +152,16 @@ def draw_batches(
         ax.set_facecolor(BACKGROUND)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend(fontsize="small", loc="upper left")
+
+
+__all__ = [
+    "COLOURS",
+    "HATCHES",
+    "MARKS",
+    "SERIES",
+    "bar_top_words",
+    "draw_batches",
+    "label",
+    "legend_handles",
+    "style",
+]

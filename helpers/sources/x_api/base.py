@@ -127,3 +127,10 @@ class LiveBase(LineSource):
                     raise no_reset(what) from None
                 raise
             self._wait(retries.wait(failure))
+
+
+__all__ = [
+    "LineSource",
+    "LiveBase",
+    "Stopped",
+]

@@ -76,3 +76,13 @@ class Credentials:
             return cls(token, (environ.get("X_API_BASE_URL") or "").strip() or DEFAULT_BASE_URL)
         except ValueError as exc:
             raise LiveSourceUnavailable(str(exc), kind=Kind.CONFIG) from None
+
+
+__all__ = [
+    "DEFAULT_QUERIES",
+    "EXPANSIONS",
+    "SOURCES",
+    "TWEET_FIELDS",
+    "USER_FIELDS",
+    "Credentials",
+]

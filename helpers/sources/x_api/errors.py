@@ -104,3 +104,16 @@ def network_cause(exc: BaseException) -> str:
         return "timed out"
     found = re.findall(r"\[Errno -?\d+\] ([^\"')\]]+)", str(exc))
     return found[-1].strip() if found else type(exc).__name__
+
+
+__all__ = [
+    "RULES",
+    "SEARCH",
+    "STREAM",
+    "Kind",
+    "LiveSourceUnavailable",
+    "api_detail",
+    "network_cause",
+    "no_reset",
+    "status_error",
+]

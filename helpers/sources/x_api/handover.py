@@ -62,3 +62,9 @@ class Handover:
             if kind == "line":
                 self._lines -= 1
             return kind, value
+
+
+__all__ = [
+    "Event",
+    "Handover",
+]

@@ -130,3 +130,12 @@ class Retries:
         lead = "network unreachable: could not reach" if failure.kind is Kind.UNREACHABLE else "gave up on"
         reason = f"{lead} {self.what} at {self.where}{after}; last: {failure.last}"
         return LiveSourceUnavailable(reason, kind=failure.kind, status=failure.status)
+
+
+__all__ = [
+    "Failure",
+    "Policy",
+    "Retries",
+    "http_failure",
+    "rate_limit_wait",
+]

@@ -145,3 +145,8 @@ class SearchSource(LiveBase):
         self._stop_event.set()
         if self._client is not None:
             self._client.session.close()
+
+
+__all__ = [
+    "SearchSource",
+]

@@ -87,3 +87,13 @@ class Token:
 
     def __hash__(self) -> int:
         return hash(("Token", self._value))
+
+
+__all__ = [
+    "LOGGER_NAME",
+    "REDACTED_LOGGERS",
+    "RedactingFilter",
+    "Token",
+    "install_redaction",
+    "redact",
+]

@@ -283,3 +283,8 @@ class StreamSource(LiveBase):
             if thread.is_alive():
                 log.warning("tweepy's stream thread is still running %.0f s after stop()", self.policy.join_timeout)
         self._events.put("ended", _End("stopped"))
+
+
+__all__ = [
+    "StreamSource",
+]

@@ -132,3 +132,13 @@ def mount_base_url(session: requests.Session, base_url: str, policy: Policy | No
     adapter = BaseURLAdapter(base_url, timeout=(policy or Policy()).request_timeout)
     session.mount(TWEEPY_HOST + "/", adapter)
     return adapter
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "TWEEPY_HOST",
+    "BaseURLAdapter",
+    "check_base_url",
+    "is_loopback",
+    "mount_base_url",
+]

@@ -280,3 +280,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="a loopback address; the page is for this machine only")
     p.add_argument("--verbose", action="store_true", help="log every request")
     p.set_defaults(func=_web)
+
+
+__all__ = [
+    "MAX_PER_ANSWER",
+    "NUMBERS",
+    "SENTIMENTS",
+    "STATIC",
+    "Chunk",
+    "LineIndex",
+    "WebServer",
+    "check_snapshot",
+    "register",
+    "serve",
+]
