@@ -23,8 +23,6 @@ from helpers.sample import read_lines
 from helpers.sources import tweet_source
 from helpers.tweets import is_blank
 
-pytestmark = pytest.mark.spark
-
 
 @pytest.fixture(scope="module")
 def session(sc):
@@ -99,6 +97,7 @@ def read_lines_of(data, tmp=Path("/tmp")):
         return list(read_lines([fh.name]))
 
 
+@pytest.mark.spark
 def test_a_shipped_file_and_a_list_replay_in_order(session, tmp_path):
     files = [paths.MALFORMED, paths.sample_files(["football"])[0]]
     rows, per_batch, _ = replay(session, ",".join(str(f) for f in files), tmp_path / "cp")
@@ -107,6 +106,7 @@ def test_a_shipped_file_and_a_list_replay_in_order(session, tmp_path):
     assert rows == expected and per_batch == [len(expected)]
 
 
+@pytest.mark.spark
 def test_max_rows_per_trigger_makes_exact_batches(session, tmp_path):
     file = paths.sample_files(["climate"])[0]
     rows, per_batch, query = replay(session, str(file), tmp_path / "cp", max_rows=1500)
@@ -117,6 +117,7 @@ def test_max_rows_per_trigger_makes_exact_batches(session, tmp_path):
     assert end == {"files": [{"path": str(file.resolve()), "line": 5200, "byte": file.stat().st_size}]}
 
 
+@pytest.mark.spark
 def test_a_restarted_query_reads_only_what_came_after_the_stop(session, tmp_path):
     file = paths.sample_files(["product_launch"])[0]
     cp = tmp_path / "cp"
@@ -136,6 +137,7 @@ def test_a_restarted_query_reads_only_what_came_after_the_stop(session, tmp_path
     assert first + second == non_blank([file])  # nothing lost, nothing twice, in order
 
 
+@pytest.mark.spark
 def test_appended_lines_and_new_files_are_read_by_the_next_run(session, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -153,6 +155,7 @@ def test_appended_lines_and_new_files_are_read_by_the_next_run(session, tmp_path
     assert second == football[100:150] + football[150:160]
 
 
+@pytest.mark.spark
 def test_a_file_that_shrinks_stops_the_query(session, tmp_path):
     from pyspark.errors import StreamingQueryException
 
