@@ -67,3 +67,11 @@ def test_lab_settings_override_is_where_jupyterlab_reads_it():
     if not installed.exists():
         pytest.fail(f"{installed} is missing: run `make lab` or `make test`, which install it with .venv")
     assert json.loads(installed.read_text(encoding="utf-8")) == shipped
+
+
+def test_the_jvm_log_settings_ship_with_the_package():
+    """Every driver gets -Dlog4j2.configurationFile=LOG4J; a missing file brings back Spark's WARN lines."""
+    from helpers.infra import spark
+
+    assert spark.LOG4J.is_file(), f"{spark.LOG4J} is missing"
+    assert "rootLogger.level" in spark.LOG4J.read_text(encoding="utf-8")
