@@ -9,7 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 # Two test files at a time: the streaming tests mostly wait on batch intervals. `make test PYTEST_ARGS=` for one.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Files are handed out in collection order (conftest.py puts the longest first), not by number of tests, which
+# would leave the longest single-test files (the browser test, the recovery test) to run alone at the end.
+PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder
 # Every server the kit starts listens on loopback; Spark's driver too.
 export SPARK_LOCAL_IP := 127.0.0.1
 # JupyterLab refuses to run as root without this flag (containers, CI).

@@ -16,13 +16,55 @@ from pathlib import Path
 
 import pytest
 
+#: JVM options for the tests' Spark drivers only (SPARK_SUBMIT_OPTS reaches every driver that spark-submit
+#: starts: the tests', the notebooks' kernels', the CLI's; SPARK_LAUNCHER_OPTS the small launcher JVM before
+#: it). The JIT's first tier and the one-thread collector: a driver that lives seconds to minutes spends less
+#: CPU compiling and collecting (about half of a short session's CPU time on a 2-core machine). What Spark
+#: computes is the same. A value already set in the environment wins.
+TEST_JVM_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+for _name in ("SPARK_SUBMIT_OPTS", "SPARK_LAUNCHER_OPTS"):
+    os.environ.setdefault(_name, TEST_JVM_OPTS)
+
+#: The longest files of a clean-clone run, longest first, started first: with ``--dist loadfile
+#: --no-loadscope-reorder`` (the Makefile's) pytest-xdist hands files to the workers in collection order, and a
+#: long file handed out last would run alone at the end while the other worker sits idle.
+LONGEST_FIRST = (
+    "tests/test_structured.py",
+    "tests/browser/test_dashboard_browser.py",
+    "notebooks/08_scaling_out.ipynb",
+    "notebooks/09_how_good_is_the_sentiment.ipynb",
+    "tests/test_seed_pipeline.py",
+    "tests/test_recovery.py",
+    "tests/test_cluster.py",
+    "notebooks/05_twitter_sentiment_pipeline.ipynb",
+    "notebooks/04_state_and_checkpoints.ipynb",
+    "notebooks/03_windows.ipynb",
+    "notebooks/06_structured_streaming.ipynb",
+    "tests/test_engines.py",
+    "tests/test_learner_pipeline.py",
+    "tests/test_connect.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Move the files of LONGEST_FIRST to the front, in its order; every other file keeps its place."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+
+    def key(item: pytest.Item) -> int:
+        try:
+            return rank.get(item.path.relative_to(config.rootpath).as_posix(), len(rank))
+        except ValueError:  # a path outside the repository
+            return len(rank)
+
+    items.sort(key=key)  # stable: a file's tests stay together and in order
+
+
 #: Shaped like a real app-only Bearer Token, so a scanner for real tokens would flag it too.
 FAKE_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeLabToken%2Fnever%2Fshown%3DzZ0123456789abcdefABCDEF"
 
 _PROBE = r"""
 import json as _json, threading as _threading
 import psutil as _psutil
-from pyspark import SparkContext as _SC
 from helpers.infra import spark as _spark
 _me = _psutil.Process()
 _kids = [" ".join(c.cmdline()[:4]) for c in _me.children(recursive=True)
@@ -30,7 +72,7 @@ _kids = [" ".join(c.cmdline()[:4]) for c in _me.children(recursive=True)
 _ports = sorted({c.laddr.port for c in _me.net_connections(kind="tcp")
                  if c.status == _psutil.CONN_LISTEN})
 _threads = [t.name for t in _threading.enumerate() if not t.daemon and t is not _threading.main_thread()]
-print("PROBE" + _json.dumps({"spark": _SC._active_spark_context is not None, "children": _kids,
+print("PROBE" + _json.dumps({"spark": _spark.active_context() is not None, "children": _kids,
     "listening": _ports, "threads": _threads, "log": str(_spark.log_file())}))
 """
 
