@@ -1,7 +1,8 @@
 """examples/seed_pipeline.py under the installed pyspark's spark-submit prints what ``top --engine python`` prints.
 
 One run streams every shipped file at once (and writes the D3 page's JSON lines on the way); the
-slow lane runs it once per shipped file as well, the malformed one included.
+slow lane runs it once per shipped file as well, the malformed one included: six runs of the script in one
+spark-submit (one JVM, one SparkContext after another), each printing its own single JSON line.
 """
 
 from __future__ import annotations
@@ -28,8 +29,21 @@ SHIPPED = [*paths.sample_files(), paths.MALFORMED]
 BATCH = 2000  # lines per one-second batch: few batches, so a loaded machine falls little behind
 
 
-def submit(files: list[Path], top: int, tmp_path: Path, json_out: Path | None = None) -> dict:
-    """Run the script with spark-submit, quiet, on 127.0.0.1; its stdout must be exactly one JSON line."""
+#: Runs the script once per file in this one Python process and JVM, as spark-submit runs a script
+#: (``__main__``); a marker line before each run tells the runs' stdout apart.
+EACH = """import runpy, sys
+script, top, batch, *files = sys.argv[1:]
+for path in files:
+    print(MARK + path, flush=True)
+    sys.argv = [script, "--input", path, "--top", top, "--batch", batch]
+    runpy.run_path(script, run_name="__main__")
+    sys.stdout.flush()
+"""
+MARK = "@@seed-run@@ "
+
+
+def spark_submit(args: list[str], tmp_path: Path) -> str:
+    """spark-submit ``args``, quiet, on 127.0.0.1; fail on a non-zero exit or an ERROR line; return stdout."""
     env = {
         **os.environ,
         "PYSPARK_PYTHON": sys.executable,
@@ -43,15 +57,38 @@ def submit(files: list[Path], top: int, tmp_path: Path, json_out: Path | None = 
         "--driver-java-options", f"-Dlog4j2.configurationFile={LOG4J.as_uri()}",
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.ui.showConsoleProgress=false",
-        str(SCRIPT), "--input", *map(str, files), "--top", str(top), "--batch", str(BATCH),
-        *(["--json-out", str(json_out)] if json_out else []),
+        *args,
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200, cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr[-4000:]
     noise = [line for line in proc.stderr.splitlines() if " ERROR " in line or "Traceback" in line]
     assert noise == [], "\n".join(noise)
-    assert proc.stdout.count("\n") == 1, proc.stdout[:2000]
-    return json.loads(proc.stdout)
+    return proc.stdout
+
+
+def submit(files: list[Path], top: int, tmp_path: Path, json_out: Path | None = None) -> dict:
+    """Run the script with spark-submit; its stdout must be exactly one JSON line."""
+    args = [str(SCRIPT), "--input", *map(str, files), "--top", str(top), "--batch", str(BATCH)]
+    out = spark_submit([*args, *(["--json-out", str(json_out)] if json_out else [])], tmp_path)
+    assert out.count("\n") == 1, out[:2000]
+    return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def each_file(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """The script run on each shipped file alone, all in one spark-submit: file name -> its one JSON line."""
+    tmp = tmp_path_factory.mktemp("seed-each")
+    driver = tmp / "each.py"
+    driver.write_text(f"MARK = {MARK!r}\n{EACH}", encoding="utf-8")
+    out = spark_submit([str(driver), str(SCRIPT), "50", str(BATCH), *map(str, SHIPPED)], tmp)
+    assert out.startswith(MARK), out[:2000]
+    runs = {}
+    for part in out.split(MARK)[1:]:
+        path, _, printed = part.partition("\n")
+        assert printed.count("\n") == 1, printed[:2000]  # each run printed exactly one JSON line
+        runs[Path(path).name] = json.loads(printed)
+    assert list(runs) == [p.name for p in SHIPPED]
+    return runs
 
 
 def test_script_is_plain_spark_of_the_asked_size():
@@ -94,5 +131,5 @@ def test_all_shipped_files_in_one_stream(tmp_path):
 @pytest.mark.spark
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
-def test_each_shipped_file(path, tmp_path):
-    assert submit([path], 50, tmp_path) == top_python([path], 50)
+def test_each_shipped_file(path, each_file):
+    assert each_file[path.name] == top_python([path], 50)
