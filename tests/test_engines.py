@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -54,37 +50,6 @@ def test_filters_apply_to_both_engines(sc):
     python = top(files, "python", 20, "bing", "climate", "en")
     assert python["tweets"] < 5200 and python["words"][0]["count"] > 0
     assert top(files, "dstream", 20, "bing", "climate", "en") == python
-
-
-def test_cli_top_json_is_identical_across_engines():
-    def cli(engine):
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "helpers",
-                "top",
-                "--engine",
-                engine,
-                "--input",
-                str(paths.MALFORMED),
-                str(paths.sample_files()[0]),
-                "--top",
-                "10",
-                "--json",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=ROOT,
-            env=dict(os.environ),
-        )
-        assert out.returncode == 0, out.stderr
-        return out.stdout
-
-    python, dstream = cli("python"), cli("dstream")
-    assert python == dstream
-    assert json.loads(python)["malformed"] == 13
 
 
 @pytest.mark.parametrize("state", ["driver", "spark"])

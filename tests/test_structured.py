@@ -65,11 +65,10 @@ def no_query_left(session):
 
 
 @pytest.mark.parametrize("files", [[p] for p in SHIPPED] + [SHIPPED], ids=[p.name for p in SHIPPED] + ["all-files"])
-def test_every_engine_gives_the_same_top_json(sc, session, files):
+def test_structured_gives_the_python_engines_top_json(session, files):
     names = [str(p) for p in files]
     python = top(names, "python", 50, "default", None, None)
-    assert top(names, "structured", 50, "default", None, None) == python
-    assert top(names, "dstream", 50, "default", None, None) == python
+    assert top(names, "structured", 50, "default", None, None) == python  # dstream == python: tests/test_engines.py
     if paths.MALFORMED in files:
         assert python["malformed"] == 13
     no_query_left(session)
