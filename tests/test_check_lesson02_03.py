@@ -10,7 +10,7 @@ from collections import Counter
 from itertools import accumulate, pairwise
 
 import pytest
-from checks import FakeRDD, wrong
+from support.checks import FakeRDD, wrong
 
 from helpers import check, paths
 from helpers.check import lesson02, lesson03

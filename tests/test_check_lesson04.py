@@ -14,7 +14,7 @@ from collections import Counter
 from itertools import islice
 
 import pytest
-from checks import FakeDStream, FakeRDD, right, wrong
+from support.checks import FakeDStream, FakeRDD, right, wrong
 
 from helpers import check, paths, text, tweets
 from helpers.check import lesson04

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from checks import FakeDStream, FakeRDD, right, wrong
+from support.checks import FakeDStream, FakeRDD, right, wrong
 
 from helpers import check, lexicon, paths, text, tweets
 from helpers.check import lesson05

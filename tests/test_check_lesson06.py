@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from checks import FakeDataFrame, right, wrong
+from support.checks import FakeDataFrame, right, wrong
 
 from helpers import check, paths
 from helpers.check import lesson06

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 
 import pytest
-from checks import FakeDataFrame, right, wrong
+from support.checks import FakeDataFrame, right, wrong
 
 from helpers import check
 from helpers.check import lesson07

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from checks import FakeRDD, right, wrong
+from support.checks import FakeRDD, right, wrong
 
 from helpers import check, paths
 from helpers.check import lesson08

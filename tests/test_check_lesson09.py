@@ -7,7 +7,7 @@ import itertools
 import re
 
 import pytest
-from checks import right, wrong
+from support.checks import right, wrong
 
 from helpers import check, ratings, sentiment_model
 from helpers.check import lesson09

@@ -10,9 +10,9 @@ from collections import Counter
 from io import BytesIO
 
 import pytest
-from checks import FakeRDD, wrong
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from support.checks import FakeRDD, wrong
 
 from helpers import check, lexicon, text
 from helpers.check import lesson00, lesson01

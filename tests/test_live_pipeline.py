@@ -7,7 +7,7 @@ the plain-Python count of exactly the lines the server sent. The fallback feeds 
 from __future__ import annotations
 
 import pytest
-from xapi_server import XApiServer
+from support.xapi_server import XApiServer
 
 from helpers import generate
 from helpers.counting import summarise

@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from awkward_lines import EDGE, HI, st
+from support.awkward_lines import EDGE, HI, st
 
 from helpers import lexicon, paths, structured, text
 from helpers.counting import summarise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from awkward_lines import EDGE
+from support.awkward_lines import EDGE
 
 from helpers import generate, paths, tweets
 

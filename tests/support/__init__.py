@@ -1,0 +1,1 @@
+"""What several test files share: verdict assertions and Spark stand-ins, awkward input lines, a local X API server."""
