@@ -57,7 +57,13 @@ class Row:
     sentiment: lexicon.Polarity
 
 
-def rank_key(word_count: tuple[str, int]) -> tuple[int, str]:
+def check_slide(window: float, slide: float, unit: str) -> None:
+    """A clear ValueError unless ``0 < slide <= window`` (both in ``unit``: batches or seconds)."""
+    if not 0 < slide <= window:
+        raise ValueError(f"need 0 < slide <= window, got slide={slide:g} {unit} and window={window:g} {unit}")
+
+
+def rank_key(word_count: tuple[str, float]) -> tuple[float, str]:
     """Sort key of the order every engine uses: larger count first, ties by the word ascending."""
     return (-word_count[1], word_count[0])
 
@@ -113,6 +119,7 @@ __all__ = [
     "Snapshot",
     "Stats",
     "Summary",
+    "check_slide",
     "rank",
     "rank_key",
     "top_json",

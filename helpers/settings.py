@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from helpers import scorers
+from helpers.model import check_slide
 
 if TYPE_CHECKING:
     from helpers.model import Snapshot
@@ -39,8 +40,7 @@ class RunSettings:
     def __post_init__(self) -> None:
         if not self.batch_s > 0:
             raise ValueError(f"the batch interval must be positive, got {self.batch_s:g} s")
-        if not 0 < self.slide_s <= self.window_s:
-            raise ValueError(f"need 0 < slide <= window, got slide={self.slide_s:g} s and window={self.window_s:g} s")
+        check_slide(self.window_s, self.slide_s, "s")
         if self.top_n < 0 or self.totals_top < 0:
             raise ValueError(f"top_n and totals_top cannot be negative, got {self.top_n} and {self.totals_top}")
         scorers.check(self.scorer)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from helpers.counting import current_rows, summarise
-from helpers.model import Snapshot, Summary
+from helpers.model import Snapshot, Summary, check_slide
 
 
 class WindowState:
@@ -33,8 +33,7 @@ class WindowState:
         interval_s: float = 1.0,
         scorer: str = "lexicon",
     ) -> None:
-        if not 0 < slide <= window:
-            raise ValueError(f"need 0 < slide <= window, got slide={slide} and window={window} batches")
+        check_slide(window, slide, "batches")
         self.lexicon_name, self.window, self.slide, self.top_n = lexicon_name, window, slide, top_n
         self.topic, self.lang, self.interval_s = topic, lang, interval_s
         self.scorer = scorer  # what calls a tweet positive or negative (helpers.scorers)
@@ -106,8 +105,7 @@ def window_spans(batches: int, window: int, slide: int, tail: bool = False) -> l
     only windows that end by batch ``batches`` count; with it, also the later ones that still hold
     some of those batches (as the stream runs on with empty batches, the last ones leave the window).
     """
-    if not 0 < slide <= window:
-        raise ValueError(f"need 0 < slide <= window, got slide={slide} and window={window} batches")
+    check_slide(window, slide, "batches")
     last_end = batches + window - 1 if tail and batches > 0 else batches
     return [(max(1, end - window + 1), end) for end in range(slide, last_end + 1, slide)]
 

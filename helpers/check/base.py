@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
+from helpers.model import rank_key
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -64,7 +66,7 @@ def is_dataframe(answer: object) -> bool:
 
 def ranked(counts: Mapping[str, int]) -> list[tuple[str, int]]:
     """``(key, count)`` pairs, highest count first, ties in alphabetical order."""
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return sorted(counts.items(), key=rank_key)
 
 
 def as_pairs(answer: Any, item: str, example: list[tuple[str, int]]) -> list[tuple[Any, Any]] | str:

@@ -20,6 +20,7 @@ from helpers import paths
 from helpers.check.base import Verdict, as_pairs, is_dstream, is_number, verdict
 from helpers.check.lesson00 import is_rdd, not_answered
 from helpers.counting import summarise
+from helpers.model import rank_key
 from helpers.sample import batches_of, merged_lines
 from helpers.state import WindowState
 
@@ -119,7 +120,7 @@ def current_view(upto: int = BATCHES, window_s: int = WINDOW_S, slide_s: int = S
 def trending(view: Mapping[str, tuple[int, int]], min_total: int = MIN_TOTAL, n: int = TOP) -> list[str]:
     """The ``n`` words with the largest window count ÷ running total (total ≥ ``min_total``), ties by word."""
     kept = [(w, c / t) for w, (c, t) in view.items() if t >= min_total]
-    return [w for w, _ in sorted(kept, key=lambda ws: (-ws[1], ws[0]))[:n]]
+    return [w for w, _ in sorted(kept, key=rank_key)[:n]]
 
 
 def _not_collected(answer: object) -> Verdict | None:
