@@ -1,4 +1,5 @@
-"""Live X API sources, tested with the real tweepy client talking HTTP to a local X API server (tests/support/xapi_server.py).
+"""Live X API sources, tested with the real tweepy client talking HTTP to a local X API server
+(tests/support/xapi_server.py).
 
 No mocks: tweepy builds its requests as usual, the transport adapter sends them to 127.0.0.1, the server answers
 as the X API would (tweets, rules, pages, 401/403/429). The token must never show in any output.
