@@ -38,23 +38,30 @@ def languages(folder: str | Path) -> Counter[str]:
     return counts
 
 
+def _not_values(answer: Any, folder: Any, name: str, run_it: str, read_it: str) -> Verdict | None:
+    """The ✗ for a missing folder, a DataFrame or a running query handed in instead of the values, or None."""
+    if folder is None or not Path(folder).is_dir():
+        return verdict(False, "", f"pass the bridge's folder too: check.{name}(answer, drop.folder), not {folder!r}")
+    if is_rdd(answer) or is_dataframe(answer):
+        return verdict(False, "", f"that is a DataFrame, a query Spark has not run yet: {run_it}")
+    if hasattr(answer, "isActive") and hasattr(answer, "awaitTermination"):
+        return verdict(False, "", f"that is the running query itself: wait for it, then {read_it}")
+    return None
+
+
 def exercise_7_1(answer: Any, folder: str | Path | None = None) -> Verdict:
     """Tweets per language of the bridged files in ``folder``, counted by Spark: a dict or (lang, count) rows."""
     if answer is None:
         return not_answered()
-    if folder is None or not Path(folder).is_dir():
-        return verdict(
-            False, "", f"pass the bridge's folder too: check.exercise_7_1(answer, drop.folder), not {folder!r}"
-        )
-    if is_rdd(answer) or is_dataframe(answer):
-        return verdict(
-            False,
-            "",
-            "that is a DataFrame, a query Spark has not run yet: start it, wait for it, and collect its rows into "
-            "{language: count}",
-        )
-    if hasattr(answer, "isActive") and hasattr(answer, "awaitTermination"):
-        return verdict(False, "", "that is the running query itself: wait for it, then read the rows its sink holds")
+    refused = _not_values(
+        answer,
+        folder,
+        "exercise_7_1",
+        "start it, wait for it, and collect its rows into {language: count}",
+        "read the rows its sink holds",
+    )
+    if refused is not None:
+        return refused
     if isinstance(answer, Mapping):  # Spark groups lines without a language under null: the check leaves them out
         answer = {lang: count for lang, count in answer.items() if lang is not None}
     elif isinstance(answer, (list, tuple)):
@@ -158,19 +165,15 @@ def exercise_7_2(answer: Any, folder: str | Path | None = None) -> Verdict:
     Structured Streaming query."""
     if answer is None:
         return not_answered()
-    if folder is None or not Path(folder).is_dir():
-        return verdict(
-            False, "", f"pass the bridge's folder too: check.exercise_7_2(answer, drop.folder), not {folder!r}"
-        )
-    if is_rdd(answer) or is_dataframe(answer):
-        return verdict(
-            False,
-            "",
-            "that is a DataFrame, a query Spark has not run yet: write it to the memory sink, wait for the query, "
-            "and read the count from the table",
-        )
-    if hasattr(answer, "isActive") and hasattr(answer, "awaitTermination"):
-        return verdict(False, "", "that is the running query itself: wait for it, then read the count its sink holds")
+    refused = _not_values(
+        answer,
+        folder,
+        "exercise_7_2",
+        "write it to the memory sink, wait for the query, and read the count from the table",
+        "read the count its sink holds",
+    )
+    if refused is not None:
+        return refused
     if isinstance(answer, (list, tuple)) and len(answer) == 1:
         answer = answer[0]  # a Row(count=…) or [n]
     if not is_number(answer) or int(answer) != answer:
