@@ -14,9 +14,9 @@ NOTEBOOKS: Path = ROOT / "notebooks"
 TOPICS: tuple[str, ...] = ("software_release", "football", "climate", "product_launch")
 
 
-def sample_files(topics: tuple[str, ...] | list[str] | None = None) -> list[Path]:
-    """Paths of the shipped sample files, one per topic (all topics unless some are named)."""
-    names = TOPICS if topics is None else tuple(topics)
+def sample_files(topics: str | tuple[str, ...] | list[str] | None = None) -> list[Path]:
+    """Paths of the shipped sample files, one per topic: all topics for None or "" (a control set to "all")."""
+    names = TOPICS if topics is None or topics == "" else (topics,) if isinstance(topics, str) else tuple(topics)
     unknown = [t for t in names if t not in TOPICS]
     if unknown:
         raise ValueError(f"unknown topic(s) {unknown}; the sample has {list(TOPICS)}")

@@ -68,7 +68,7 @@ def stream(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    files = args.input or paths.sample_files([args.topic] if args.topic else None)
+    files = args.input or paths.sample_files(args.topic)
     listeners: list[Any] = [ConsoleTable(sys.stdout, rows=args.rows, clear=not args.no_clear)]
     if args.json_out:
         listeners.append(JsonLines(args.json_out))

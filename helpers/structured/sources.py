@@ -152,7 +152,7 @@ def tweet_replay(*, topic: str | None, rate: float, limit: int | None, batch_s: 
     Paced by ``batch_s`` (the dashboard's batch interval): ``rate × batch_s`` rows a micro-batch, one every
     ``batch_s`` seconds. A socket cannot serve here: a restarted query must read again what it had not committed.
     """
-    lines = merged_lines(paths.sample_files([topic] if topic else None))
+    lines = merged_lines(paths.sample_files(topic))
     if limit is not None:
         lines = itertools.islice(lines, limit)
     source = TweetSource.from_lines(lines, rows_per_batch=max(1, round(rate * batch_s)), paced=True)

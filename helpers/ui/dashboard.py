@@ -17,7 +17,7 @@ change every slide, and per-batch tallies as ``(name, n)`` pairs named like ``St
 The run's listener, called in Spark's job thread, only keeps the snapshot (a bounded deque) and wakes the
 dashboard's own render thread, which redraws at most ``fps`` times a second: a slow figure never delays
 a batch. That thread only renders a PNG from a ``matplotlib.figure.Figure`` (never pyplot) and sets widget
-values, which JupyterLab shows from any thread; it never prints or displays (see shared/JUPYTER-TESTING.md).
+values, which JupyterLab shows from any thread; it never prints or displays (see docs/testing-notebooks.md).
 Errors go to the status line.
 """
 
@@ -54,7 +54,7 @@ class SocketReplay:
     """The dashboard's default source: the shipped sample replayed through a local socket server."""
 
     def __init__(self, topic: str | None, rate: float, limit: int | None = None, loop: bool = True) -> None:
-        files = paths.sample_files([topic] if topic else None)
+        files = paths.sample_files(topic)
         self.server = ReplayServer(files, rate=rate, loop=loop and limit is None, limit=limit).start()
         #: What the dashboard shows above its status line.
         self.note = f"replaying the shipped sample ({topic or 'all topics'}) at {rate:g} tweets/s"
