@@ -9,14 +9,13 @@ totals on the driver in a ``helpers.state.WindowState``. Both hand the snapshot 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from helpers import lexicon
+from helpers.counting import current_rows
 from helpers.model import Row, Snapshot, Stats, Summary, rank, rank_key
 from helpers.settings import RunSettings
 from helpers.sinks import Publisher
@@ -156,9 +155,9 @@ class SparkSnapshots(_Snapshots):
 
     def set_current(self, rows: list[tuple[str, tuple[int, int]]]) -> None:
         """A new current view, as ``(word, (window count, total))`` pairs: ranked, cut to top N, given polarities."""
-        scores = lexicon.scores(self.settings.lexicon_name)
-        rows = heapq.nsmallest(self.settings.top_n, rows, key=_current_key)
-        self._top = [Row(w, c, total, lexicon.polarity(w, scores)) for w, (c, total) in rows]
+        totals = {w: total for w, (_, total) in rows}
+        counts = ((w, c) for w, (c, _) in rows)
+        self._top = current_rows(counts, totals, self.settings.top_n, self.settings.lexicon_name)
         self._updated = True
 
     def finish(self, when: float, stats: Stats, started: float) -> None:
