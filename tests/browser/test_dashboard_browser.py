@@ -1,8 +1,10 @@
 """Notebook 05's dashboard in a real JupyterLab, driven by Debian's chromium through Playwright.
 
-Opens the notebook in a fresh workspace, runs all cells, clicks Start, waits until the figure has
-changed at least twice and the status line reports batches, clicks Stop, checks the stream stopped,
-and saves a screenshot of the dashboard in tests/artifacts/. Skips, saying why, without chromium.
+Opens, in a fresh workspace, a notebook of the cells of 05 that build its dashboard (the imports, the
+learner's ``tweet_tallies`` and ``seed_pipeline``, the ``Dashboard`` cell: nbval runs all of 05 already),
+runs all cells, clicks Start, waits until the figure has changed at least twice and the status line reports
+batches, clicks Stop, checks the stream stopped, and saves a screenshot of the dashboard in tests/artifacts/.
+Skips, saying why, without chromium.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,12 +21,23 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import psutil
 import pytest
+
+from helpers.infra import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-NOTEBOOK = "05_twitter_sentiment_pipeline.ipynb"
+LESSON = ROOT / "notebooks" / "05_twitter_sentiment_pipeline.ipynb"
+NOTEBOOK = "05_dashboard.ipynb"
+#: How each of 05's cells that the dashboard needs begins, in the lesson's order.
+DASHBOARD_CELLS = (
+    "import json",
+    "def tweet_tallies(",
+    "def seed_pipeline(",
+    "# NBVAL_IGNORE_OUTPUT\ndash = Dashboard(",
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,10 +45,15 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    from helpers.infra.spark import free_port
+def dashboard_notebook(folder: Path) -> None:
+    """Write 05's dashboard cells, unchanged and in order, as a notebook of their own in ``folder``."""
+    import nbformat
 
-    return free_port()
+    lesson = nbformat.read(LESSON, as_version=4)
+    cells = [c for c in lesson.cells if c.cell_type == "code" and c.source.startswith(DASHBOARD_CELLS)]
+    assert [next(p for p in DASHBOARD_CELLS if c.source.startswith(p)) for c in cells] == list(DASHBOARD_CELLS)
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=lesson.metadata), folder / NOTEBOOK)
 
 
 def _get(url: str) -> dict:
@@ -47,10 +64,10 @@ def _get(url: str) -> dict:
 @pytest.fixture
 def jupyterlab(tmp_path):
     """A real JupyterLab on 127.0.0.1 with a token and its own config, runtime and settings folders."""
-    port, token = _free_port(), secrets.token_hex(16)
-    # A copy of the notebooks: JupyterLab autosaves outputs into the files it has open.
+    port, token = processes.free_port(), secrets.token_hex(16)
+    # A notebook of its own: JupyterLab autosaves outputs into the files it has open.
     notebooks = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks)
+    dashboard_notebook(notebooks)
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     # No "Jupyter news" toast over the page, and no update check from an offline machine.
@@ -84,6 +101,8 @@ def jupyterlab(tmp_path):
                 time.sleep(0.5)
         yield base, token
     finally:
+        # The kernel and its Spark JVM, known now: a JVM whose kernel died mid-stop would outlive the server.
+        started = processes.descendants([proc.pid])
         try:  # shut down every kernel so no Spark JVM outlives the test
             for session in _get(f"{base}/api/sessions?token={token}"):
                 req = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
@@ -97,6 +116,9 @@ def jupyterlab(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+        # A JVM still draining a graceful stop when its kernel was shut down exits on its own, late; not after us.
+        for p in psutil.wait_procs(started, timeout=30)[1]:
+            p.kill()
 
 
 def _batch(status) -> int:
