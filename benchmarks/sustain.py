@@ -29,7 +29,7 @@ import psutil
 
 from benchmarks.machine import ROOT, log
 from helpers.dstream.runner import StreamRun
-from helpers.infra import spark
+from helpers.infra import processes, spark
 from helpers.settings import RunSettings
 
 INGEST_SHARE = 0.95
@@ -39,7 +39,7 @@ class ReplayProcess:
     """``python -m helpers serve`` on a free loopback port, at ``rate`` lines/s, looping over ``files``."""
 
     def __init__(self, files: list[Path], rate: float | None) -> None:
-        self.port = spark.free_port()
+        self.port = processes.free_port()
         self.host = "127.0.0.1"
         cmd = [sys.executable, "-m", "helpers", "serve", "--port", str(self.port), "--loop", "--input"]
         cmd += [str(f) for f in files]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.infra import spark
+from helpers.infra import processes
 from helpers.model import Row, Snapshot, Stats
 from helpers.sample import merged_lines
 from helpers.sinks import ConsoleTable, JsonLines, Publisher, error_line, format_table
@@ -144,7 +144,7 @@ def _helpers(*args: str, **kw) -> subprocess.Popen:
 
 def test_serve_sends_every_line_of_its_files_once_and_says_so():
     file = paths.sample_files(["climate"])[0]
-    port = spark.free_port()
+    port = processes.free_port()
     proc = _helpers("serve", "--port", str(port), "--input", str(file))
     try:
         banner = proc.stdout.readline()

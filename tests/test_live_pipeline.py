@@ -12,7 +12,7 @@ from support.xapi_server import XApiServer
 from helpers import generate
 from helpers.counting import summarise
 from helpers.dstream.runner import StreamRun
-from helpers.infra import spark
+from helpers.infra import processes
 from helpers.settings import RunSettings
 from helpers.sources import x_api
 from helpers.sources.live import LineSocket
@@ -51,7 +51,7 @@ def test_served_tweets_arrive_in_the_pipeline_intact(sc):
 
 
 def test_the_fallback_feeds_the_pipeline_with_its_reason(sc):
-    closed = f"http://127.0.0.1:{spark.free_port()}"  # a port just freed: nothing listens there
+    closed = f"http://127.0.0.1:{processes.free_port()}"  # a port just freed: nothing listens there
     source = x_api.open_source(
         "football", limit=300, credentials=x_api.Credentials(x_api.Token(TOKEN), closed), policy=FAST
     )

@@ -83,11 +83,6 @@ def worker_python() -> str:
     return str(path)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now (``processes.free_port``)."""
-    return processes.free_port()
-
-
 def master() -> str:
     """The Spark master to use: ``SPARK_MASTER`` if set, else ``local[2]``."""
     return os.environ.get("SPARK_MASTER") or DEFAULT_MASTER
@@ -373,7 +368,6 @@ __all__ = [
     "checkpoint_dir",
     "connect_session",
     "executor_count",
-    "free_port",
     "get_context",
     "get_session",
     "in_notebook",
