@@ -19,11 +19,15 @@ from helpers.model import Snapshot
 from helpers.settings import Listener
 
 
-def error_line(where: str, e: BaseException) -> str:
-    """One line for an error list: where, the exception's type and its first line (at most 300 characters)."""
+def describe(e: BaseException, limit: int = 300) -> str:
+    """An exception in one line: its type and its message's first line (at most ``limit`` characters)."""
     text = str(e).strip()
-    line = text.splitlines()[0] if text else type(e).__name__
-    return f"{where}: {type(e).__name__}: {line[:300]}"
+    return f"{type(e).__name__}: {text.splitlines()[0][:limit]}" if text else type(e).__name__
+
+
+def error_line(where: str, e: BaseException) -> str:
+    """One line for an error list: where, then ``describe(e)``."""
+    return f"{where}: {describe(e)}"
 
 
 class Publisher:
@@ -137,6 +141,7 @@ __all__ = [
     "ConsoleTable",
     "JsonLines",
     "Publisher",
+    "describe",
     "error_line",
     "format_table",
 ]

@@ -19,7 +19,7 @@ from helpers import paths
 from helpers.infra import processes
 from helpers.model import Row, Snapshot, Stats
 from helpers.sample import merged_lines
-from helpers.sinks import ConsoleTable, JsonLines, Publisher, error_line, format_table
+from helpers.sinks import ConsoleTable, JsonLines, Publisher, describe, error_line, format_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +79,8 @@ def test_a_failing_listener_is_recorded_and_the_others_still_hear_each_snapshot(
     publisher.publish(_snap(2))
     assert heard == [1, 2]
     assert publisher.errors == ["listener broken: RuntimeError: no such column"] * 2
-    assert error_line("batch stats", RuntimeError("")) == "batch stats: RuntimeError: RuntimeError"
+    assert error_line("batch stats", RuntimeError("")) == "batch stats: RuntimeError"
+    assert describe(ValueError("x" * 400 + "\nsecond line"), limit=5) == "ValueError: xxxxx"
 
 
 def test_a_closed_publisher_drops_later_snapshots_and_keeps_what_it_had():

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.infra import processes
+from helpers.sinks import describe
 
 #: Java majors that the pinned pyspark (4.3) supports.
 JAVA_MAJORS = (17, 21)
@@ -172,7 +173,7 @@ def check_spark() -> Check:
         return Check(
             "Spark",
             False,
-            f"did not start: {(str(e).strip().splitlines() or [type(e).__name__])[0][:200]}",
+            f"did not start: {describe(e, limit=200)}",
             "fix the ✗ lines above first; `python -m helpers preflight` repeats these checks",
         )
     return Check("Spark", total == 45, f"{sc.version} on {sc.master}", "the test job gave a wrong answer")

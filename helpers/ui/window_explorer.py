@@ -29,6 +29,7 @@ from helpers.counting import summarise
 from helpers.dstream import output, pipeline
 from helpers.infra import spark
 from helpers.model import rank
+from helpers.sinks import describe
 from helpers.sources.queue import QueueSource
 from helpers.state import WindowResult, window_spans
 from helpers.ui import timeline
@@ -254,8 +255,7 @@ class WindowExplorer:
             self._ran_status = f"✓ {len(self.results)} windows in {time.monotonic() - started:.0f} s"
             self.refresh()  # the counts under the timeline, then the status
         except Exception as e:  # shown where the learner looks; never a trace in a callback
-            first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-            self.status.value = f"✗ {type(e).__name__}: {first}" if first else f"✗ {type(e).__name__}"
+            self.status.value = f"✗ {describe(e)}"
             return []
         finally:
             self.button.disabled = False
