@@ -1,7 +1,7 @@
 """The Structured Streaming twin agrees with the other engines, line for line and token for token.
 
-- ``top --engine structured`` prints the JSON of ``--engine python`` and ``--engine dstream`` for every
-  shipped file, for all of them together, and through the command line;
+- ``top --engine structured`` prints the JSON of ``--engine python`` for the shipped files, in this process
+  and through the command line, with filters and other lexicons (``--engine dstream``'s: tests/test_engines.py);
 - ``structured.parse`` says of every line what ``helpers.tweets.parse_line`` says, shipped lines and
   hand-made awkward ones; the Java tokenizer finds ``helpers.text``'s tokens in every shipped tweet and
   around every code point; the tweet scores are ``lexicon.tweet_score``'s;
@@ -28,6 +28,7 @@ import pytest
 from support.awkward_lines import EDGE, HI, st
 
 from helpers import lexicon, paths, structured, text
+from helpers.__main__ import main
 from helpers.counting import summarise
 from helpers.infra import spark
 from helpers.model import Stats
@@ -64,42 +65,46 @@ def no_query_left(session):
 # --- top: three engines, one JSON ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("files", [[p] for p in SHIPPED] + [SHIPPED], ids=[p.name for p in SHIPPED] + ["all-files"])
-def test_structured_gives_the_python_engines_top_json(session, files):
-    names = [str(p) for p in files]
-    python = top(names, "python", 50, "default", None, None)
-    assert top(names, "structured", 50, "default", None, None) == python  # dstream == python: tests/test_engines.py
-    if paths.MALFORMED in files:
-        assert python["malformed"] == 13
+def test_top_json_through_the_cli_and_its_checkpoint(session, tmp_path, capsys):
+    """``top --engine structured --checkpoint DIR`` prints the python engine's JSON, in this process over the
+    four topic files, then from the command line (a JVM of its own) over those and malformed.ndjson on the same
+    DIR: it reads only the new file, and the counts it keeps there (``format("statestore")``) are every word's.
+
+    Per file, ``--engine dstream`` is compared with python in tests/test_engines.py, and its command line's
+    bytes with python's in tests/test_cluster.py."""
+    checkpoint = tmp_path / "top-checkpoint"
+    first = [str(p) for p in paths.sample_files()]
+    every = [*first, str(paths.MALFORMED)]
+    python = top(first, "python", 50, "default", None, None)
+    assert top(first, "structured", 50, "default", None, None, checkpoint=str(checkpoint)) == python
+    cli = ["top", "--input", *every, "--top", "50", "--json", "--engine"]
+    out = subprocess.run(
+        [sys.executable, "-m", "helpers", *cli, "structured", "--checkpoint", str(checkpoint)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, env=dict(os.environ),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    capsys.readouterr()
+    assert main([*cli, "python"]) == 0
+    assert out.stdout == capsys.readouterr().out  # nothing lost or counted twice, printed alike
+    assert json.loads(out.stdout)["malformed"] == 13
+    state = {r.word: r["count"] for r in session.read.format("statestore").load(str(checkpoint))
+             .select("key.word", "value.count").collect()}  # fmt: skip
+    assert (state["\0tweet"], state["\0malformed"]) == (20_805, 13)
+    assert {w: n for w, n in state.items() if not w.startswith("\0")} == summarise(read_lines(every)).words
+    batches = sorted(int(p.name) for p in (checkpoint / "commits").iterdir() if p.name.isdigit())
+    last = json.loads((checkpoint / "offsets" / str(batches[-1])).read_text().splitlines()[-1])
+    before = json.loads((checkpoint / "offsets" / str(batches[-2])).read_text().splitlines()[-1])
+    assert [f["line"] for f in before["files"]] == [5200] * 4  # the first run stopped after the four files …
+    assert [f["line"] for f in last["files"]] == [5200] * 4 + [20]  # … the second read only the new one
     no_query_left(session)
 
 
 def test_filters_and_another_lexicon(sc, session):
-    files = [str(p) for p in paths.sample_files()]
+    files = [str(p) for p in paths.sample_files(["climate", "football"])]
     python = top(files, "python", 20, "bing", "climate", "en")
     assert 0 < python["tweets"] < 5200
     assert top(files, "structured", 20, "bing", "climate", "en") == python
     assert top(files, "structured", 20, "afinn", None, "es") == top(files, "python", 20, "afinn", None, "es")
-
-
-def test_cli_top_json_is_identical_across_the_three_engines():
-    def cli(engine_name):
-        out = subprocess.run(
-            [sys.executable, "-m", "helpers", "top", "--engine", engine_name, "--input", str(paths.MALFORMED),
-             str(paths.sample_files()[2]), "--top", "10", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            cwd=ROOT,
-            env=dict(os.environ),
-        )  # fmt: skip
-        assert out.returncode == 0, out.stderr
-        return out.stdout
-
-    python = cli("python")
-    assert cli("structured") == python
-    assert cli("dstream") == python
-    assert json.loads(python)["malformed"] == 13
 
 
 # --- parse: parse_line in SQL --------------------------------------------------------------------------
@@ -209,10 +214,19 @@ def test_parse_known_difference_a_float_rule_tag(session):
     assert (row.status, row.topic) == ("tweet", None)
 
 
-def test_parse_agrees_on_every_shipped_line(session):
+@pytest.fixture(scope="module")
+def shipped(session, F):
+    """Every shipped line parsed and tokenized, with a ``uid``: one cached DataFrame for the tests of parse,
+    tokens and scores below."""
+    df = structured.tokenize(structured.parse(session.read.text([str(p) for p in SHIPPED])))
+    df = df.withColumn("uid", F.monotonically_increasing_id()).cache()
+    yield df
+    df.unpersist()
+
+
+def test_parse_agrees_on_every_shipped_line(shipped):
     lines = list(read_lines(SHIPPED))
-    df = session.read.text([str(p) for p in SHIPPED])
-    rows = structured.parse(df).collect()
+    rows = shipped.select("status", "id", "text", "topic", "lang", "created_at").collect()
     assert sorted(_spark_view(r) for r in rows) == sorted(_python_view(line) for line in lines)
 
 
@@ -234,9 +248,10 @@ def test_filters_by_topic_and_language(session, F):
 
 
 @pytest.fixture(scope="module")
-def shipped_tweets(session):
-    tweets = structured.tokenize(structured.parse(session.read.text([str(p) for p in SHIPPED])))
-    return tweets.where("status = 'tweet'").select("text", "words", "tokens").collect()
+def shipped_tweets(shipped):
+    """Every shipped tweet's text, ``words``, ``tokens`` and row-by-row ``tweet_score``, collected once."""
+    score = structured.tweet_score("words").alias("score")
+    return shipped.where("status = 'tweet'").select("uid", "text", "words", "tokens", score).collect()
 
 
 def test_tokens_equal_python_for_every_shipped_tweet(shipped_tweets):
@@ -246,41 +261,49 @@ def test_tokens_equal_python_for_every_shipped_tweet(shipped_tweets):
         assert row.tokens == text.tokenize(row.text), row.text
 
 
+#: Every code point but the surrogates, in blocks of 512 (one row each for the two tests below).
+CODE_POINT_BLOCKS = list(batches_of((cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF), 512))
+
+
 @pytest.mark.slow
 def test_the_java_pattern_matches_like_pythons_around_every_code_point(session, F):
     """``java_pattern()`` on raw text (no lower-casing) finds what ``helpers.text._PATTERN`` finds."""
-    code_points = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
-    blocks = [code_points[i : i + 512] for i in range(0, len(code_points), 512)]
-
-    def sample(block):
-        return " ".join(f"a{chr(cp)}b 1{chr(cp)}2 #{chr(cp)}x @{chr(cp)} {chr(cp)}3 www.{chr(cp)}" for cp in block)
-
-    df = session.createDataFrame([(i, sample(b)) for i, b in enumerate(blocks)], "i int, t string")
+    samples = [
+        " ".join(f"a{chr(cp)}b 1{chr(cp)}2 #{chr(cp)}x @{chr(cp)} {chr(cp)}3 www.{chr(cp)}" for cp in block)
+        for block in CODE_POINT_BLOCKS
+    ]
+    df = session.createDataFrame(list(enumerate(samples)), "i int, t string")
     got = df.select("i", F.regexp_extract_all("t", F.lit(structured.java_pattern()), F.lit(1)).alias("w")).collect()
-    differ = [r.i for r in got if r.w != text._PATTERN.findall(sample(blocks[r.i]))]
-    assert differ == []
+    differ = [r.i for r in got if r.w != text._PATTERN.findall(samples[r.i])]
+    assert len(got) == len(samples) and differ == []
 
 
 @pytest.mark.slow
 def test_lower_case_differs_only_on_characters_python_does_not_know(session, F):
     """Spark's ``lower`` (ICU, a newer Unicode) maps a few characters Python 3.11 has never heard of."""
-    code_points = [cp for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
-    df = session.createDataFrame([(cp, chr(cp)) for cp in code_points], "cp int, c string")
-    lowered = dict(df.select("cp", F.lower("c").alias("l")).collect())
-    differ = [cp for cp in code_points if lowered[cp] != chr(cp).lower()]
+    rows = [(i, [chr(cp) for cp in block]) for i, block in enumerate(CODE_POINT_BLOCKS)]
+    df = session.createDataFrame(rows, "i int, c array<string>")
+    lowered = df.select("i", F.transform("c", F.lower).alias("l")).collect()  # lower() of each one-character string
+    assert len(lowered) == len(rows)
+    differ = [cp for r in lowered for cp, low in zip(CODE_POINT_BLOCKS[r.i], r.l, strict=True)
+              if low != chr(cp).lower()]  # fmt: skip
     assert all(unicodedata.category(chr(cp)) == "Cn" for cp in differ), [hex(cp) for cp in differ]
 
 
-def test_tweet_scores_equal_pythons(session, F):
+def test_tweet_scores_equal_pythons(session, shipped, shipped_tweets):
     scores = lexicon.scores("default")
-    tweets = structured.tokenize(structured.parse(session.read.text([str(p) for p in paths.sample_files()])))
-    tweets = tweets.where("status = 'tweet'").withColumn("uid", F.monotonically_increasing_id()).cache()
-    got = dict(structured.tweet_scores(tweets, structured.lexicon_frame(session)).collect())
-    texts = dict(tweets.select("uid", "text").collect())
-    tweets.unpersist()
-    assert len(texts) == 20_800 and 0 < len(got) < len(texts)
-    for uid, tweet_text in texts.items():
-        assert got.get(uid, 0.0) == lexicon.tweet_score(text.words(tweet_text), scores), tweet_text
+    got = dict(structured.tweet_scores(shipped, structured.lexicon_frame(session)).collect())
+    assert len(shipped_tweets) == 20_805 and 0 < len(got) < len(shipped_tweets)
+    for r in shipped_tweets:
+        assert got.get(r.uid, 0.0) == lexicon.tweet_score(text.words(r.text), scores), r.text
+
+
+def test_the_row_by_row_tweet_score_equals_pythons(shipped_tweets):
+    """``tweet_score`` (a map lookup and ``aggregate`` per row, usable before a streaming aggregation)."""
+    scores = lexicon.scores("default")
+    assert any(r.score > 0 for r in shipped_tweets) and any(r.score < 0 for r in shipped_tweets)
+    for r in shipped_tweets:
+        assert r.score == lexicon.tweet_score(text.words(r.text), scores), r.text
 
 
 def test_polarity_join_takes_a_hashtags_word(session):
@@ -297,7 +320,7 @@ NOTEBOOK_05_LINES = list(read_lines([paths.MALFORMED])) + list(merged_lines(path
 
 
 def test_file_source_batches_equal_the_python_engine(session):
-    batches = list(batches_of(NOTEBOOK_05_LINES, 400))
+    batches = list(batches_of(NOTEBOOK_05_LINES, 800))  # 4 micro-batches (notebook 05 takes 400 lines a batch)
     reference = WindowState(top_n=10)
     expected = [reference.process(b) for b in batches]
     settings = replace(structured.SETTINGS, top_n=10)
@@ -326,18 +349,18 @@ def sum_stats(all_stats):
 
 def test_a_paced_tweet_source_adds_up_to_the_python_totals(session):
     """The dashboard's source: format("tweets"), maxRowsPerTrigger rows every second, totals kept by Spark."""
-    sent = list(read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()[1:2]))[:882]
+    sent = list(read_lines([paths.MALFORMED])) + list(merged_lines(paths.sample_files()[1:2]))[:582]
     source = structured.TweetSource.from_lines(sent, rows_per_batch=300, paced=True)
     run = structured.StructuredRun(session, source, replace(structured.SETTINGS, batch_s=1.0))
     try:
         run.start()
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and run.lines_total < 900:
+        while time.monotonic() < deadline and run.lines_total < 600:
             time.sleep(0.2)
     finally:
         run.stop()
     truth = summarise(sent)
-    assert run.lines_total == 900 and not run.errors  # 20 lines of malformed.ndjson, 2 of them blank
+    assert run.lines_total == 600 and not run.errors  # 20 lines of malformed.ndjson, 2 of them blank
     history = run.publisher.history
     assert [s.stats.tweets + s.stats.malformed for s in history if s.stats.tweets][:2] == [300, 300]
     assert sum_stats(s.stats for s in history) == truth.stats
@@ -345,48 +368,11 @@ def test_a_paced_tweet_source_adds_up_to_the_python_totals(session):
     no_query_left(session)
 
 
-def test_the_row_by_row_tweet_score_equals_pythons(session, F):
-    """``tweet_score`` (a map lookup and ``aggregate`` per row, usable before a streaming aggregation)."""
-    scores = lexicon.scores("default")
-    tweets = structured.tokenize(structured.parse(session.read.text([str(p) for p in paths.sample_files()])))
-    scored = tweets.where("status = 'tweet'").select("text", structured.tweet_score("words").alias("score"))
-    rows = scored.collect()
-    assert len(rows) == 20_800 and any(r.score > 0 for r in rows) and any(r.score < 0 for r in rows)
-    for r in rows:
-        assert r.score == lexicon.tweet_score(text.words(r.text), scores), r.text
-
-
-def test_top_keeps_its_counts_in_the_checkpoint_and_resumes_from_it(sc, session, tmp_path):
-    """top --engine structured --checkpoint DIR: state readable afterwards; a second run reads only new lines."""
-    checkpoint = tmp_path / "top-checkpoint"
-    first = [str(paths.MALFORMED), str(paths.sample_files(["football"])[0])]
-    both = [*first, str(paths.sample_files(["climate"])[0])]
-    assert top(first, "structured", 20, "default", None, None, checkpoint=str(checkpoint)) == top(
-        first, "python", 20, "default", None, None
-    )
-    state = {r.word: r["count"] for r in session.read.format("statestore").load(str(checkpoint))
-             .select("key.word", "value.count").collect()}  # fmt: skip
-    reference = summarise(read_lines(first))
-    assert state["\0tweet"] == 5205 and state["\0malformed"] == 13
-    assert {w: n for w, n in state.items() if not w.startswith("\0")} == reference.words
-    out = subprocess.run(
-        [sys.executable, "-m", "helpers", "top", "--engine", "structured", "--input", *both, "--top", "20",
-         "--json", "--checkpoint", str(checkpoint)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT, env=dict(os.environ),
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout) == top(both, "python", 20, "default", None, None)  # nothing lost or twice
-    batches = sorted(int(p.name) for p in (checkpoint / "commits").iterdir() if p.name.isdigit())
-    last = json.loads((checkpoint / "offsets" / str(batches[-1])).read_text().splitlines()[-1])
-    before = json.loads((checkpoint / "offsets" / str(batches[-2])).read_text().splitlines()[-1])
-    assert [f["line"] for f in before["files"]] == [20, 5200]  # the first run stopped after both files …
-    assert [f["line"] for f in last["files"]] == [20, 5200, 5200]  # … the second read only the new one
-
-
 def test_windows_equal_sparks_stateful_aggregation_with_a_watermark(session, F):
-    """Batches out of event-time order: some rows are late, and dropped by both alike."""
-    chunks = list(batches_of(list(merged_lines(paths.sample_files(["football"])))[:1200], 200))
-    batches = [chunks[i] for i in (2, 0, 3, 1, 5, 4)]
+    """Batches out of event-time order: some rows are late, and dropped by both alike. (A micro-batch drops
+    rows by the watermark the micro-batch before it ran with: a late batch comes two after a newer one.)"""
+    chunks = list(batches_of(list(merged_lines(paths.sample_files(["football"])))[:800], 200))  # ~13 min each
+    batches = [chunks[i] for i in (1, 3, 0, 2)]  # the 3rd and the 4th older than the 1st and the 2nd
     window_s, slide_s, watermark_s = 1200, 600, 300
     settings = replace(structured.SETTINGS, window_s=window_s, slide_s=slide_s)
     run = structured.StructuredRun(
