@@ -16,14 +16,19 @@ from pathlib import Path
 
 import pytest
 
-#: JVM options for the tests' Spark drivers only (SPARK_SUBMIT_OPTS reaches every driver that spark-submit
+#: JVM options for the tests' Spark JVMs only (SPARK_SUBMIT_OPTS reaches every driver that spark-submit
 #: starts: the tests', the notebooks' kernels', the CLI's; SPARK_LAUNCHER_OPTS the small launcher JVM before
-#: it). The JIT's first tier and the one-thread collector: a driver that lives seconds to minutes spends less
-#: CPU compiling and collecting (about half of a short session's CPU time on a 2-core machine). What Spark
-#: computes is the same. A value already set in the environment wins.
+#: it; SPARK_DAEMON_JAVA_OPTS the kit's cluster daemons, and the driver's system property
+#: spark.executor.defaultJavaOptions their executors). The JIT's first tier and the one-thread collector: a JVM
+#: that lives seconds to minutes spends less CPU compiling and collecting (about half of a short session's CPU
+#: time on a 2-core machine). What Spark computes is the same. A value already set in the environment wins.
 TEST_JVM_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-for _name in ("SPARK_SUBMIT_OPTS", "SPARK_LAUNCHER_OPTS"):
-    os.environ.setdefault(_name, TEST_JVM_OPTS)
+for _name, _value in (
+    ("SPARK_SUBMIT_OPTS", f'{TEST_JVM_OPTS} -Dspark.executor.defaultJavaOptions="{TEST_JVM_OPTS}"'),
+    ("SPARK_LAUNCHER_OPTS", TEST_JVM_OPTS),
+    ("SPARK_DAEMON_JAVA_OPTS", TEST_JVM_OPTS),
+):
+    os.environ.setdefault(_name, _value)
 
 #: The longest files of a clean-clone run, longest first, started first: with ``--dist loadfile
 #: --no-loadscope-reorder`` (the Makefile's) pytest-xdist hands files to the workers in collection order, and a

@@ -193,14 +193,16 @@ class Cluster:
         conf = self._tmp / "conf"  # an empty conf folder: nothing from a user's SPARK_CONF_DIR or spark-env.sh
         conf.mkdir(exist_ok=True)
         quiet = f"-Dlog4j2.configurationFile={spark.LOG4J.as_uri()}"
+        own = env.get("SPARK_DAEMON_JAVA_OPTS", "")
         env.update(
             SPARK_HOME=str(spark_home()),
             SPARK_CONF_DIR=str(conf),
             SPARK_LOCAL_IP=HOST,
             SPARK_LOG_DIR=str(self._logs),
             SPARK_DAEMON_MEMORY=self.daemon_memory,
-            # The REST submission server would listen on the fixed port 6066: not wanted here.
-            SPARK_DAEMON_JAVA_OPTS=f"{quiet} -Dspark.master.rest.enabled=false",
+            # The REST submission server would listen on the fixed port 6066: not wanted here. Options already in
+            # SPARK_DAEMON_JAVA_OPTS come after the kit's (the test session's lighter JIT and collector, say).
+            SPARK_DAEMON_JAVA_OPTS=f"{quiet} -Dspark.master.rest.enabled=false {own}".strip(),
             # Executors inherit the worker's environment: the same Python as this process, with helpers.
             PYSPARK_PYTHON=sys.executable,
         )
