@@ -32,10 +32,10 @@ for _name, _value in (
     os.environ.setdefault(_name, _value)
 
 #: Spark's classes, parsed once into a class-data-sharing archive (Java's AppCDS) that every test-session driver
-#: maps instead of loading the same 9,000 classes from the jars again: about 3 of a driver's 9 CPU seconds of
-#: start-up here. Built by one small Spark job when the session starts (about 25 s, once per pyspark and Java
+#: maps instead of loading the same classes from the jars again: a driver's start-up took 8-10 CPU seconds with it
+#: here, 12 without. Built by one small Spark job when the session starts (about 30 s, once per pyspark and Java
 #: build: it is kept in the environment's folder, beside pyspark). A JVM whose class path or build differs from
-#: the archive's (the cluster's daemons, a Connect server with its own jars) runs without it, silently.
+#: the archive's runs without it, silently.
 CLASS_ARCHIVE_JOB = """
 from helpers.infra import spark
 sc = spark.get_context("class-archive")
@@ -87,7 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 #: The longest files of a clean-clone run, longest first, started first: with ``--dist loadfile
 #: --no-loadscope-reorder`` (the Makefile's) pytest-xdist hands files to the workers in collection order, and a
-#: long file handed out last would run alone at the end while the other worker sits idle.
+#: long file handed out last would run alone at the end while the other workers sit idle.
 LONGEST_FIRST = (
     "tests/test_structured.py",
     "tests/test_seed_pipeline.py",
