@@ -1,7 +1,8 @@
 """How long each notebook takes: ``python -m benchmarks.notebooks`` (about 10 minutes; on demand, not in the tests).
 
 Runs every lesson and its solutions notebook top to bottom, one at a time, exactly as CI does
-(``pytest --nbval-lax``, the root conftest's leftover probe included), and times each run. It also counts
+(``pytest --nbval-lax``, the root conftest's leftover probe included) but on the JVM's defaults, as a
+learner's kernel runs, and times each run. It also counts
 what a learner reads and does — words of prose, code cells, exercises — so the workshop agenda in
 ``docs/facilitator.md`` can be worked out from the same table: run time (measured) + reading at
 ``WORDS_PER_MINUTE`` + ``MINUTES_PER_EXERCISE`` for each exercise, or ``MINUTES_PER_STREAM_EXERCISE`` for
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -108,13 +110,27 @@ def _tree_usage(proc: psutil.Process) -> tuple[int, float]:
     return rss, cpu
 
 
+#: The learner's JVM: the root conftest gives the test session's JVMs a lighter JIT, the serial collector and a class
+#: archive, except where these variables are already set; set empty (unless the caller set them), Spark runs on the
+#: JVM's defaults, as in a learner's JupyterLab.
+LEARNER_JVM = {
+    **os.environ,
+    **{
+        name: os.environ.get(name, "")
+        for name in ("SPARK_SUBMIT_OPTS", "SPARK_LAUNCHER_OPTS", "SPARK_DAEMON_JAVA_OPTS")
+    },
+}
+
+
 def run(path: Path) -> tuple[float, str, float, float]:
     """Seconds ``pytest --nbval-lax`` took on one notebook, why it failed ('' if it passed), and the peak
     resident memory (GiB) and cores of the kernel's process tree, sampled every ``SAMPLE_S``."""
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", str(path.relative_to(ROOT))]
     peak_rss, peak_cores = 0, 0.0
-    with psutil.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+    with psutil.Popen(
+        cmd, cwd=ROOT, env=LEARNER_JVM, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as proc:
         last_cpu, last_t = 0.0, time.perf_counter()
         while proc.poll() is None:
             time.sleep(SAMPLE_S)
