@@ -76,8 +76,11 @@ def _class_archive() -> Path | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """In the first pytest process (not an xdist worker, which inherits its environment): the class archive
-    joins SPARK_SUBMIT_OPTS, unless that variable came from outside the test session."""
+    joins SPARK_SUBMIT_OPTS, unless that variable came from outside the test session or no Spark will start (the
+    ``-m "not spark ..."`` of ``make test-fast``: building the archive would cost that lane 30 s for nothing)."""
     if hasattr(config, "workerinput") or os.environ["SPARK_SUBMIT_OPTS"] != _SUBMIT_OPTS:
+        return
+    if "not spark" in (config.getoption("markexpr", "") or ""):
         return
     archive = _class_archive()
     if archive is not None:
