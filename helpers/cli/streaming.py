@@ -102,12 +102,12 @@ def serve(args: argparse.Namespace) -> int:
 
     files = args.input or paths.sample_files()
     server = ReplayServer(files, rate=args.rate, loop=args.loop, host=args.host, port=args.port).start()
-    print(
-        f"serving {len(files)} file(s) on {server.host}:{server.port} at "
-        f"{'full speed' if not args.rate else f'{args.rate:g} lines/s'}; Ctrl-C stops",
-        flush=True,
-    )
-    try:
+    try:  # from the line that says Ctrl-C stops: a Ctrl-C right after it is a clean stop too
+        print(
+            f"serving {len(files)} file(s) on {server.host}:{server.port} at "
+            f"{'full speed' if not args.rate else f'{args.rate:g} lines/s'}; Ctrl-C stops",
+            flush=True,
+        )
         while not server.finished.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -262,8 +262,8 @@ def _web(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     waiting = "" if Path(args.input).exists() else " (the file does not exist yet: the page waits for it)"
-    print(f"serving the live page for {args.input}{waiting} at {server.url} ; Ctrl-C stops", flush=True)
-    try:
+    try:  # from the line that says Ctrl-C stops: a Ctrl-C right after it is a clean stop too
+        print(f"serving the live page for {args.input}{waiting} at {server.url} ; Ctrl-C stops", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
