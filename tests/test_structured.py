@@ -249,9 +249,11 @@ def test_filters_by_topic_and_language(session, F):
 
 @pytest.fixture(scope="module")
 def shipped_tweets(shipped):
-    """Every shipped tweet's text, ``words``, ``tokens`` and row-by-row ``tweet_score``, collected once."""
-    score = structured.tweet_score("words").alias("score")
-    return shipped.where("status = 'tweet'").select("uid", "text", "words", "tokens", score).collect()
+    """Every shipped tweet's text, ``words``, ``tokens``, ``word_scores`` and row-by-row ``tweet_score``, collected
+    once."""
+    scored = shipped.where("status = 'tweet'").withColumn("scores", structured.word_scores("words"))
+    score = structured.tweet_score("words", "scores").alias("score")
+    return scored.select("uid", "text", "words", "tokens", "scores", score).collect()
 
 
 def test_tokens_equal_python_for_every_shipped_tweet(shipped_tweets):
@@ -299,10 +301,14 @@ def test_tweet_scores_equal_pythons(session, shipped, shipped_tweets):
 
 
 def test_the_row_by_row_tweet_score_equals_pythons(shipped_tweets):
-    """``tweet_score`` (a map lookup and ``aggregate`` per row, usable before a streaming aggregation)."""
+    """``word_scores`` (a set lookup per word) and ``tweet_score`` (``aggregate`` per row), usable before a
+    streaming aggregation."""
     scores = lexicon.scores("default")
     assert any(r.score > 0 for r in shipped_tweets) and any(r.score < 0 for r in shipped_tweets)
+    hashtags = [(w, s) for r in shipped_tweets for w, s in zip(r.words, r.scores, strict=True) if w.startswith("#")]
+    assert any(s != 0 and w not in scores for w, s in hashtags)  # a hashtag scored by its bare word
     for r in shipped_tweets:
+        assert r.scores == [lexicon.word_score(w, scores) for w in r.words], r.text
         assert r.score == lexicon.tweet_score(text.words(r.text), scores), r.text
 
 

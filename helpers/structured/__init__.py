@@ -39,6 +39,7 @@ from helpers.structured.transforms import (
     tweet_scores,
     windowed_counts,
     with_polarity,
+    word_scores,
     words,
 )
 
@@ -71,5 +72,6 @@ __all__ = [
     "tweet_scores",
     "windowed_counts",
     "with_polarity",
+    "word_scores",
     "words",
 ]

@@ -35,10 +35,12 @@ def tokenize(tweets: DataFrame) -> DataFrame:
     all_words = computed_once(
         F.when(F.col("status") == TWEET, F.regexp_extract_all(lowered, F.lit(java_pattern()), F.lit(1)))
     )
-    stop = F.lit(sorted(stopwords()))
-    return tweets.withColumn("words", all_words).withColumn(
-        "tokens", F.filter(F.col("words"), lambda w: ~F.array_contains(stop, w))
-    )
+    return tweets.withColumn("words", all_words).withColumn("tokens", F.filter(F.col("words"), counted))
+
+
+def counted(word: Column) -> Column:
+    """True for a word that ``text.tokenize`` keeps: not a stopword, not ``rt``, not a dropped ''."""
+    return ~F.array_contains(F.lit(sorted(stopwords())), word)
 
 
 def words(tweets: DataFrame) -> DataFrame:
@@ -65,8 +67,7 @@ def with_polarity(df: DataFrame, lexicon: DataFrame) -> DataFrame:
         bare, hashtag & (F.expr("substr(word, 2)") == F.col("_w2")), "left"
     )
     score = F.coalesce(F.col("_s1"), F.when(hashtag, F.col("_s2")), F.lit(0.0))
-    polarity = F.when(score > 0, "positive").when(score < 0, "negative").otherwise("neutral")
-    return joined.withColumn("score", score).withColumn("polarity", polarity).drop("_w1", "_s1", "_w2", "_s2")
+    return joined.withColumn("score", score).withColumn("polarity", polarity(score)).drop("_w1", "_s1", "_w2", "_s2")
 
 
 def tweet_scores(tweets: DataFrame, lexicon: DataFrame) -> DataFrame:
@@ -119,38 +120,44 @@ def _lexicon_sql(lexicon_name: str) -> tuple[str, list[tuple[str, str]]]:
     return every, [(f"{score!r}D", ", ".join(words)) for score, words in sorted(by_score.items())]
 
 
-def word_score_sql(token: str, lexicon_name: str = "default") -> str:
-    """SQL for the score of the token that SQL expression ``token`` gives (``#love`` takes ``love``'s when not
-    listed itself), 0.0 if unknown."""
+def word_scores_sql(words_column: str, lexicon_name: str = "default") -> str:
+    """SQL for the scores of the tokens in array column ``words_column``, in order, 0.0 if unknown (``#love``
+    takes ``love``'s when not listed itself, as ``lexicon.word_score``).
+
+    Two steps, so the plan holds the word list twice in all (``IN`` the whole list, then ``IN`` the words of
+    each score), not once per use: the key to look up (the token if listed, else a hashtag's bare word, else
+    null), then that key's score. Every micro-batch plans, generates code for and ships this expression to
+    its tasks, so its size is paid again each time.
+    """
     every, groups = _lexicon_sql(lexicon_name)
-
-    def score_case(expr: str) -> str:
-        return "CASE " + " ".join(f"WHEN {expr} IN ({words}) THEN {score}" for score, words in groups) + " END"
-
-    bare = f"substr({token}, 2)"
-    return (
-        f"CASE WHEN {token} IN ({every}) THEN {score_case(token)} "
-        f"WHEN startswith({token}, '#') AND {bare} IN ({every}) THEN {score_case(bare)} ELSE 0.0D END"
-    )
+    key = f"CASE WHEN w IN ({every}) THEN w WHEN startswith(w, '#') THEN substr(w, 2) END"
+    score = "CASE " + " ".join(f"WHEN k IN ({words}) THEN {s}" for s, words in groups) + " ELSE 0.0D END"
+    return f"transform(transform({words_column}, w -> {key}), k -> IF(k IS NULL, 0.0D, {score}))"
 
 
-def tweet_score(words_column: str, lexicon_name: str = "default") -> Column:
-    """``lexicon.tweet_score`` of each tweet's ``words`` (as ``tweet_scores``, but row by row: no join, no
-    ``groupBy``), so it can come before a streaming aggregation."""
+def word_scores(words_column: str = "words", lexicon_name: str = "default") -> Column:
+    """``word_scores_sql`` as a Column, computed once however many later columns read it."""
+    return computed_once(F.expr(word_scores_sql(words_column, lexicon_name)))
+
+
+def tweet_score(words_column: str, scores_column: str) -> Column:
+    """``lexicon.tweet_score`` of each tweet's ``words`` whose scores (``word_scores``) are in ``scores_column``
+    (as ``tweet_scores``, but row by row: no join, no ``groupBy``), so it can come before a streaming
+    aggregation."""
     negators = ", ".join(_sql_string(w) for w in sorted(NEGATORS))
     suffix = _sql_string("n't")
     negated = f"w IN ({negators}) OR endswith(w, {suffix})"
     marks = (
         f"filter(transform({words_column}, (w, i) -> named_struct('pos', i, "
-        f"'neg', {negated}, 'score', {word_score_sql('w', lexicon_name)})), "
+        f"'neg', {negated}, 'score', {scores_column}[i])), "
         "m -> m.neg OR m.score != 0)"
     )
     return _fold_score(F.expr(marks))
 
 
-def word_score(column: str, lexicon_name: str = "default") -> Column:
-    """The score of the token in ``column`` (``word_score_sql`` as a Column)."""
-    return F.expr(word_score_sql(column, lexicon_name))
+def polarity(score: Column) -> Column:
+    """``positive``, ``negative`` or ``neutral`` by the sign of ``score`` (``lexicon.polarity``)."""
+    return F.when(score > 0, "positive").when(score < 0, "negative").otherwise("neutral")
 
 
 def windowed_counts(
@@ -185,26 +192,28 @@ def counted_rows(tweets: DataFrame, lexicon_name: str | None = None) -> DataFram
     also one marker row per positive or negative tweet, and each row's ``polarity`` (null on markers).
 
     ``groupBy(...).count()`` over these rows is every running total the kit shows, in one stateful
-    aggregation (Spark allows one per query in update mode).
+    aggregation (Spark allows one per query in update mode). With a lexicon, each word is looked up once:
+    its score gives its own polarity and, folded with the negators, its tweet's.
     """
     is_tweet = F.col("status") == TWEET
-    tokens = F.when(is_tweet, F.col("tokens")).otherwise(F.array().cast("array<string>"))
     marks = [F.concat(F.lit(MARK), F.col("status"))]
-    if lexicon_name is not None:
-        tweets = tweets.withColumn("_score", tweet_score("words", lexicon_name))  # computed once, used twice
-        score = F.col("_score")
-        marks.append(
-            F.when(is_tweet & (score > 0), F.lit(MARK + "positive")).when(
-                is_tweet & (score < 0), F.lit(MARK + "negative")
-            )
-        )
-    marked = F.concat(F.filter(F.array(*marks), lambda m: m.isNotNull()), tokens)
-    rows = tweets.select(F.explode(marked).alias("word"))
     if lexicon_name is None:
-        return rows
-    score = word_score("word", lexicon_name)
-    polarity = F.when(score > 0, "positive").when(score < 0, "negative").otherwise("neutral")
-    return rows.withColumn("polarity", F.when(~F.col("word").startswith(MARK), polarity))
+        tokens = F.when(is_tweet, F.col("tokens")).otherwise(F.array().cast("array<string>"))
+        marked = F.concat(F.filter(F.array(*marks), lambda m: m.isNotNull()), tokens)
+        return tweets.select(F.explode(marked).alias("word"))
+    tweets = tweets.withColumn("_scores", word_scores("words", lexicon_name))
+    tweets = tweets.withColumn("_score", computed_once(tweet_score("words", "_scores")))  # used twice below
+    score = F.col("_score")
+    marks.append(
+        F.when(is_tweet & (score > 0), F.lit(MARK + "positive")).when(is_tweet & (score < 0), F.lit(MARK + "negative"))
+    )
+    row = "struct<word:string,polarity:string>"
+    scored = F.filter(F.arrays_zip(F.col("words").alias("w"), F.col("_scores").alias("s")), lambda z: counted(z["w"]))
+    tokens = F.transform(scored, lambda z: F.struct(z["w"].alias("word"), polarity(z["s"]).alias("polarity")))
+    tokens = F.when(is_tweet, tokens).otherwise(F.array().cast(f"array<{row}>"))
+    marked = [F.struct(m.alias("word"), F.lit(None).cast("string").alias("polarity")) for m in marks]
+    rows = F.concat(F.filter(F.array(*marked), lambda r: r["word"].isNotNull()), tokens)
+    return tweets.select(F.explode(rows).alias("r")).select("r.word", "r.polarity")
 
 
 def running_counts(tweets: DataFrame, lexicon_name: str | None = None) -> DataFrame:
@@ -218,16 +227,18 @@ __all__ = [
     "SLIDE_S",
     "WATERMARK_S",
     "WINDOW_S",
+    "counted",
     "counted_rows",
     "interval",
     "lexicon_frame",
+    "polarity",
     "running_counts",
     "tokenize",
     "tweet_score",
     "tweet_scores",
     "windowed_counts",
     "with_polarity",
-    "word_score",
-    "word_score_sql",
+    "word_scores",
+    "word_scores_sql",
     "words",
 ]
