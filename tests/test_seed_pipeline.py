@@ -1,9 +1,10 @@
 """examples/seed_pipeline.py under the installed pyspark's spark-submit prints what ``top --engine python`` prints.
 
 One run streams every shipped file at once, in one-second batches of 2,000 lines (and writes the D3 page's
-JSON lines on the way); the slow lane runs it once per shipped file as well, the malformed one included, each
-file in one batch: five runs of the script in one spark-submit (one JVM, one SparkContext after another),
-each printing its own single JSON line.
+JSON lines on the way): windows slide and totals carry over from batch to batch. The slow lane runs it twice
+more in one spark-submit (one JVM, one SparkContext after the other), each run printing its own single JSON
+line: every shipped file in one batch with every word asked for (each word's count is compared, not only
+the top 50's), and malformed.ndjson alone (13 malformed lines, 2 blank ones, 5 tweets).
 """
 
 from __future__ import annotations
@@ -28,18 +29,22 @@ SCRIPT = ROOT / "examples" / "seed_pipeline.py"
 SPARK_SUBMIT = Path(sys.executable).parent / "spark-submit"  # the one pip installed with pyspark
 SHIPPED = [*paths.sample_files(), paths.MALFORMED]
 BATCH = 2000  # lines per one-second batch: few batches, so a loaded machine falls little behind
-#: Each file alone in one batch (a shipped file has at most 5,200 lines): the all-files run above takes the
-#: many-batch road (windows sliding, totals carried from batch to batch); these prove each file's own totals.
-EACH_BATCH = 6000
+#: Lines per batch of the one-batch runs: more than all shipped lines (20,818).
+ONE_BATCH = 25_000
+#: ``--top`` for "every word": more than the shipped files' distinct words.
+EVERY_WORD = 100_000
+#: The one-batch runs, by name: (``--top``, files).
+RUNS = {"every-word": (EVERY_WORD, SHIPPED), "malformed-alone": (50, [paths.MALFORMED])}
 
 
-#: Runs the script once per file in this one Python process and JVM, as spark-submit runs a script
-#: (``__main__``); a marker line before each run tells the runs' stdout apart.
+#: Runs the script once per run in this one Python process and JVM, as spark-submit runs a script
+#: (``__main__``); a marker line before each run tells the runs' stdout apart. A run is NAME:TOP:FILE,FILE…
 EACH = """import runpy, sys
-script, top, batch, *files = sys.argv[1:]
-for path in files:
-    print(MARK + path, flush=True)
-    sys.argv = [script, "--input", path, "--top", top, "--batch", batch]
+script, batch, *runs = sys.argv[1:]
+for run in runs:
+    name, top, files = run.split(":", 2)
+    print(MARK + name, flush=True)
+    sys.argv = [script, "--input", *files.split(","), "--top", top, "--batch", batch]
     runpy.run_path(script, run_name="__main__")
     sys.stdout.flush()
 """
@@ -79,21 +84,22 @@ def submit(files: list[Path], top: int, tmp_path: Path, json_out: Path | None = 
 
 
 @pytest.fixture(scope="module")
-def each_file(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """The script run on each shipped file alone, all in one spark-submit: file name -> its one JSON line."""
+def one_batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """The script's one-batch RUNS, all in one spark-submit: run name -> its one JSON line."""
     tmp = tmp_path_factory.mktemp("seed-each")
     driver = tmp / "each.py"
     driver.write_text(f"MARK = {MARK!r}\n{EACH}", encoding="utf-8")
-    assert max(len(list(read_lines([p]))) for p in SHIPPED) <= EACH_BATCH
-    out = spark_submit([str(driver), str(SCRIPT), "50", str(EACH_BATCH), *map(str, SHIPPED)], tmp)
+    assert len(list(read_lines(SHIPPED))) <= ONE_BATCH
+    runs = [f"{name}:{top}:{','.join(map(str, files))}" for name, (top, files) in RUNS.items()]
+    out = spark_submit([str(driver), str(SCRIPT), str(ONE_BATCH), *runs], tmp)
     assert out.startswith(MARK), out[:2000]
-    runs = {}
+    printed_by = {}
     for part in out.split(MARK)[1:]:
-        path, _, printed = part.partition("\n")
+        name, _, printed = part.partition("\n")
         assert printed.count("\n") == 1, printed[:2000]  # each run printed exactly one JSON line
-        runs[Path(path).name] = json.loads(printed)
-    assert list(runs) == [p.name for p in SHIPPED]
-    return runs
+        printed_by[name] = json.loads(printed)
+    assert list(printed_by) == list(RUNS)
+    return printed_by
 
 
 def test_script_is_plain_spark_of_the_asked_size():
@@ -135,6 +141,15 @@ def test_all_shipped_files_in_one_stream(tmp_path):
 
 @pytest.mark.spark
 @pytest.mark.slow
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
-def test_each_shipped_file(path, each_file):
-    assert each_file[path.name] == top_python([path], 50)
+def test_every_words_count_in_one_batch(one_batch):
+    got = one_batch["every-word"]
+    assert got == top_python(SHIPPED, EVERY_WORD)
+    assert (got["tweets"], got["malformed"]) == (20_805, 13) and 50 < len(got["words"]) < EVERY_WORD
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_the_awkward_lines_alone(one_batch):
+    got = one_batch["malformed-alone"]
+    assert got == top_python([paths.MALFORMED], 50)
+    assert (got["tweets"], got["malformed"], len(got["words"])) == (5, 13, 20)  # and 2 blank lines
