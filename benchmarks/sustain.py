@@ -45,7 +45,10 @@ class ReplayProcess:
         cmd += [str(f) for f in files]
         if rate:
             cmd += ["--rate", f"{rate:g}"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=processes.ctrl_c_stops,  # stop() sends Ctrl-C
+        )  # fmt: skip
         ready = self.proc.stdout.readline() if self.proc.stdout else ""
         if not ready.startswith("serving"):
             self.proc.kill()

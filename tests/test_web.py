@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
+from helpers.infra import processes
 from helpers.sample import batches_of, read_lines
 from helpers.sinks import JsonLines
 from helpers.state import WindowState
@@ -132,7 +133,10 @@ def test_command_line_prints_the_url_and_stops_on_ctrl_c(tmp_path):
     out = tmp_path / "later.jsonl"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "helpers", "web", "--port", "0", "--input", str(out)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=processes.ctrl_c_stops,  # as a terminal starts it, even when this session ignores SIGINT
+    )  # fmt: skip
     try:
         first = proc.stdout.readline()
         assert first.startswith(f"serving the live page for {out} (the file does not exist yet: the page waits for it)")

@@ -70,6 +70,13 @@ def die_with_parent() -> None:  # pragma: no cover - runs in the child between f
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def ctrl_c_stops() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """``preexec_fn`` for a child that is stopped with Ctrl-C (SIGINT), as from a terminal. A shell starts its
+    background jobs (``cmd &`` in a script, some CI runners) with SIGINT ignored; a child inherits that, and a
+    Python that starts with SIGINT ignored raises no KeyboardInterrupt, so SIGINT would not stop it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def alive(proc: psutil.Process) -> bool:
     """Running and not a zombie (a finished child its parent has not reaped yet)."""
     try:
@@ -129,6 +136,7 @@ def terminate_groups(processes: Iterable[subprocess.Popen], grace: float) -> Non
 __all__ = [
     "alive",
     "bind_loopback",
+    "ctrl_c_stops",
     "descendants",
     "die_with_parent",
     "free_port",
