@@ -47,13 +47,14 @@ spark.stop_all()
 
 def _class_archive() -> Path | None:
     """The archive for this Java and pyspark, built now if missing; None where Java cannot build one."""
-    import contextlib
     import hashlib
     import shutil
     import subprocess
     import sys
 
     import pyspark
+
+    from helpers.infra import processes
 
     java = shutil.which("java")
     if java is None:
@@ -66,9 +67,18 @@ def _class_archive() -> Path | None:
     archive.parent.mkdir(exist_ok=True)
     part = archive.with_suffix(f".{os.getpid()}.part")
     env = {**os.environ, "SPARK_SUBMIT_OPTS": f"{TEST_JVM_OPTS} -XX:ArchiveClassesAtExit={part} -Xlog:disable"}
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        subprocess.run([sys.executable, "-c", CLASS_ARCHIVE_JOB], env=env, capture_output=True, timeout=300)
-    if not part.exists():  # a Java without the base archive, a job that failed: the tests run without it
+    job = subprocess.Popen(
+        [sys.executable, "-c", CLASS_ARCHIVE_JOB], env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        job.wait(timeout=300)
+    except subprocess.TimeoutExpired:  # the job and its JVM, killed together: no half-written archive later
+        processes.kill_group(job.pid)
+        job.wait()
+        part.unlink(missing_ok=True)
+    if job.returncode != 0 or not part.exists():  # no base archive in this Java, a failed job: run without it
+        part.unlink(missing_ok=True)
         return None
     part.replace(archive)
     return archive
