@@ -73,6 +73,8 @@ class Run(Protocol):
 
 
 #: Builds a run of some engine from the settings, a source and the listeners to tell about each snapshot.
+#: A factory may carry ``scorers``, the names of the scorers its runs take (the dashboard offers only
+#: those); one without it takes every scorer.
 RunFactory = Callable[[RunSettings, Any, Sequence[Listener]], Run]
 
 __all__ = ["Listener", "Run", "RunFactory", "RunSettings"]

@@ -369,6 +369,20 @@ def test_a_run_factory_gets_the_controls_as_settings_in_its_time_unit():
     assert dash.status_text == "stopped · 3 batches, 30 tweets · press Start to run again" and not run.running
 
 
+def test_the_scorer_control_offers_what_the_run_factory_takes():
+    def lexicon_and_vader(settings, source, listeners):
+        return _FakeRun(settings, source, listeners)
+
+    lexicon_and_vader.scorers = ("lexicon", "vader")
+    dash = Dashboard(source=_NotedSource, run_factory=lexicon_and_vader)
+    assert [name for _, name in dash.scorer.options] == ["lexicon", "vader"] and not dash.scorer.disabled
+    lexicon_and_vader.scorers = ("lexicon",)
+    dash = Dashboard(source=_NotedSource, run_factory=lexicon_and_vader)
+    assert [name for _, name in dash.scorer.options] == ["lexicon"] and dash.scorer.disabled
+    dash = Dashboard(source=_NotedSource, run_factory=_FakeRun)  # says nothing: every scorer
+    assert [name for _, name in dash.scorer.options] == ["lexicon", "vader", "model"] and not dash.scorer.disabled
+
+
 def test_the_controls_refuse_a_window_the_dstream_run_cannot_make():
     dash = Dashboard(None)
     dash.window.value, dash.slide.value = 4, 6

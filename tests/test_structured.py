@@ -441,6 +441,7 @@ def test_the_run_factory_builds_runs_on_the_live_session(session, tmp_path):
     assert (run.session, run.settings, run.watermark_s) == (session, settings, 120)
     assert run.publisher.listeners == [seen.append]
     assert make_run(settings, structured.FileSource(tmp_path), []).session is session  # reused, not rebuilt
+    assert make_run.scorers == ("lexicon",)  # the dashboard offers only these
 
 
 def test_the_optimizer_barrier_keeps_one_tokenizer_in_the_plan(session, capsys, monkeypatch):
@@ -469,6 +470,7 @@ def test_the_dashboard_runs_on_the_structured_pipeline(session):
     )
     dash.topic.value, dash.speed.value = "football", 1000
     assert dash.window.description == "window, min"
+    assert dash.scorer.options == (("word sum (lexicon)", "lexicon"),) and dash.scorer.disabled  # SQL: lexicon only
     assert dash.settings().window_s == dash.window.value * 60
     assert dash.start(), dash.status_text
     try:

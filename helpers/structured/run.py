@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 #: A Structured run's settings unless told otherwise: event-time windows of ``WINDOW_S``, sliding every ``SLIDE_S``.
 SETTINGS = RunSettings(window_s=WINDOW_S, slide_s=SLIDE_S)
+#: The scorers a Structured run takes: it scores tweets in Spark SQL, with the lexicon only.
+SCORERS = ("lexicon",)
 
 
 def _check_source(source: Any) -> StructuredSource:
@@ -114,7 +116,7 @@ class StructuredRun:
     def __post_init__(self) -> None:
         if self.watermark_s < 0:
             raise ValueError(f"the watermark delay cannot be negative, got {self.watermark_s:g} s")
-        if self.settings.scorer != "lexicon":
+        if self.settings.scorer not in SCORERS:
             raise ValueError(
                 f"the structured engine scores tweets in Spark SQL with the lexicon only, not {self.settings.scorer!r}"
             )
@@ -309,6 +311,7 @@ def run_factory(session: SparkSession | None = None, watermark_s: float = WATERM
             current = kept[0] = spark.get_session("dashboard")
         return StructuredRun(current, source, settings, listeners, watermark_s)
 
+    make_run.scorers = SCORERS  # the dashboard offers only these
     return make_run
 
 

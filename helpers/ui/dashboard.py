@@ -207,6 +207,11 @@ class Dashboard:
         if run_factory is not None:  # where the state lives is the other engine's business
             self._fixed = [self.state]
             self.state.layout.display = "none"
+            takes = getattr(run_factory, "scorers", None)  # the scorers its runs take (helpers.settings.RunFactory)
+            if takes is not None:
+                self.scorer.options = [(label, name) for label, name in self.scorer.options if name in takes]
+                if len(self.scorer.options) == 1:
+                    self._fixed.append(self.scorer)
         if pipeline is not None:
             taken = self._pipeline_options()
             wanted = {"window_s": self.window, "slide_s": self.slide, "lexicon_name": self.lexicon}
