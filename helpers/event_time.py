@@ -36,7 +36,7 @@ def micros(stamp: str | None) -> int | None:
     """A progress report's event time (``2026-11-20T09:39:58.000Z``) in microseconds; None if absent."""
     if not stamp:
         return None
-    when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    when = datetime.fromisoformat(stamp)  # Python 3.11 reads the Z
     return int(when.timestamp()) * 1_000_000 + when.microsecond
 
 

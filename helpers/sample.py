@@ -9,7 +9,6 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
@@ -66,7 +65,7 @@ def sample_batches(count: int = 6, minutes: int = 10, topics: Sequence[str] | No
         tweet = parse_line(line)
         if tweet is None:
             continue
-        minute = int(datetime.fromisoformat(tweet.created_at.replace("Z", "+00:00")).timestamp() // 60)
+        minute = int(tweet.created.timestamp() // 60)
         if start is None:
             start = minute - minute % minutes
         slot = (minute - start) // minutes

@@ -9,6 +9,7 @@ and a bare recent-search item (``{"id", "text", ...}``), both field namings (``r
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
@@ -34,6 +35,12 @@ class Tweet(NamedTuple):
     hashtags: tuple[str, ...]
     topic: str | None
     reposts: int
+
+    @property
+    def created(self) -> datetime:
+        """``created_at`` (``2026-11-20T09:39:58.000Z``) as an aware UTC datetime: Python 3.11 reads the ``Z``.
+        ValueError where there is none (a search item may leave it out)."""
+        return datetime.fromisoformat(self.created_at)
 
 
 def is_blank(line: str | bytes) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from support.awkward_lines import EDGE
@@ -36,6 +37,15 @@ def test_stream_shape():
         topic="software_release",
         reposts=3,
     )
+
+
+def test_created_reads_the_utc_stamp_to_the_millisecond():
+    parsed = tweets.parse_line(
+        json.dumps({**STREAM, "data": {**STREAM["data"], "created_at": "2026-11-20T09:39:58.123Z"}})
+    )
+    assert parsed is not None and parsed.created == datetime(2026, 11, 20, 9, 39, 58, 123000, tzinfo=UTC)
+    with pytest.raises(ValueError, match="Invalid isoformat string: ''"):
+        _ = parsed._replace(created_at="").created  # a search item may have none
 
 
 def test_search_item_with_new_field_names():

@@ -38,10 +38,6 @@ def split_words(text: str) -> list[str]:
     return [w for w in re.split(SEPARATORS, text.lower(), flags=re.ASCII) if w]
 
 
-def _utc(created_at: str) -> datetime:
-    return datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-
-
 def _is_dataframe(answer: object) -> bool:
     """A pyspark DataFrame (classic or Spark Connect) or a streaming query (anything with ``awaitTermination``)."""
     return is_dataframe(answer) or hasattr(answer, "awaitTermination")
@@ -66,7 +62,7 @@ def tweets_per_window(topic: str = BUSY_TOPIC, minutes: int = WINDOW_MINUTES) ->
     for line in read_lines(paths.sample_files([topic])):
         tweet = parse_line(line)
         if tweet is not None:
-            t = _utc(tweet.created_at)
+            t = tweet.created
             counts[f"{t.hour:02d}:{t.minute // minutes * minutes:02d}"] += 1
     return counts
 
@@ -79,8 +75,8 @@ def smallest_delay_minutes() -> int:
     tweets come in batch 3; batch 2 ran with batch 1's newest event time minus the delay; so they count
     when their window's end is still after that.
     """
-    newest = max(_utc(parse_line(line).created_at) for line in late_example(BUSY_TOPIC)[0])  # type: ignore[union-attr]
-    window_end = _utc(LATE_UNTIL + ":00Z")  # the end of the late tweets' window
+    newest = max(parse_line(line).created for line in late_example(BUSY_TOPIC)[0])  # type: ignore[union-attr]
+    window_end = datetime.fromisoformat(LATE_UNTIL + ":00Z")  # the end of the late tweets' window
     newest = newest.replace(microsecond=newest.microsecond // 1000 * 1000)  # Spark keeps milliseconds
     minutes = (newest - window_end) // timedelta(minutes=1)
     return minutes + 1
