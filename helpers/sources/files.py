@@ -23,15 +23,13 @@ class FileDrop:
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="lab-drop-"))
         self.folder.mkdir(parents=True, exist_ok=True)
         self.suffix = suffix
-        # Beside the folder, so the rename stays on one file system (and so is atomic).
-        self._staging = self.folder.parent / f".{self.folder.name}-staging"
-        self._staging.mkdir(exist_ok=True)
         self.dropped: list[Path] = []
 
     def write(self, lines: Iterable[str]) -> Path:
         """Write one file of ``lines`` and move it into the folder in one step; returns its path."""
         name = f"batch-{len(self.dropped) + 1:05d}{self.suffix}"
-        staged = self._staging / name
+        # Written beside the folder (so the rename stays on one file system), hidden, and gone once renamed.
+        staged = self.folder.parent / f".{self.folder.name}-{name}.part"
         staged.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         target = self.folder / name
         os.replace(staged, target)  # atomic on one file system; copy+delete would be seen half-written

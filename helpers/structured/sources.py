@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from helpers import paths
 from helpers.sample import merged_lines
+from helpers.sources.files import FileDrop
 from helpers.structured.transforms import interval
 
 if TYPE_CHECKING:
@@ -68,10 +69,10 @@ class FileSource:
     @classmethod
     def from_batches(cls, batches: Iterable[Sequence[str]]) -> FileSource:
         """One batch per list of lines, in order."""
-        folder = Path(tempfile.mkdtemp(prefix="lab-structured-in-"))
-        for i, batch in enumerate(batches):
-            (folder / f"{i:05d}.ndjson").write_text("".join(f"{line}\n" for line in batch), encoding="utf-8")
-        return cls(_mtimes_in_name_order(folder), owned=True)
+        drop = FileDrop(tempfile.mkdtemp(prefix="lab-structured-in-"))
+        for batch in batches:
+            drop.write(batch)
+        return cls(_mtimes_in_name_order(drop.folder), owned=True)
 
     def __len__(self) -> int:
         return -(-len(self.files()) // self.files_per_batch)
