@@ -34,7 +34,7 @@ from helpers.sinks import Publisher
 from helpers.sources.queue import QueueSource
 from helpers.state import WindowState
 from helpers.ui import plots
-from helpers.ui.dashboard import Dashboard, render
+from helpers.ui.dashboard import STOP_AT_ONCE_BEHIND_BATCHES, Dashboard, render
 from helpers.ui.web import check_snapshot
 
 # The learner's functions live in this module, which Spark's Python workers cannot import: ship them by value,
@@ -315,6 +315,42 @@ def test_a_slow_figure_never_holds_up_a_batch(sc, batches, reference):
     # Each frame draws the newest snapshot: the stuck one, then one per batch at most from the last data batch on.
     assert 2 <= dash.frames <= history[-1].batch - len(batches) + 2
     assert not dash.errors and dash.status_text.startswith(f"stopped · {history[-1].batch} batches")
+
+
+def slow_pipeline(lines, window_s, slide_s):
+    """seed_pipeline with each batch's tallies held up 3 s a partition: 1 s batches fall further behind each batch."""
+    current, tallies = seed_pipeline(lines, window_s, slide_s)
+    return current, tallies.mapPartitions(lambda part: (time.sleep(3), part)[1])
+
+
+def test_stop_drops_the_queue_of_a_run_far_behind_and_says_so(sc, batches):
+    dash = Dashboard(sc, source=lambda **_: QueueSource(batches), pipeline=slow_pipeline)
+    dash.window.value, dash.slide.value = 4, 2
+    assert dash.start(), dash.status_text
+    try:
+        far = STOP_AT_ONCE_BEHIND_BATCHES * dash.batch_s
+        assert _poll(lambda: dash.behind_s() > far and " s behind" in dash.status_text), dash.status_text
+        done_at_stop = dash.latest.batch
+    finally:
+        dash.stop()  # what the Stop button calls
+    assert dash.run is None and dash.status_text.startswith("stopped · ")
+    assert "s behind, the batches still queued were dropped · press Start to run again" in dash.status_text
+    # A graceful stop would have processed every batch queued (five and more); at most the one in flight ended.
+    assert dash.latest.batch <= done_at_stop + 1, (dash.latest.batch, done_at_stop)
+    assert [s.batch for s in dash.history] == list(range(1, dash.latest.batch + 1))
+
+
+def test_stop_is_graceful_while_the_run_keeps_up(sc, batches, reference):
+    dash = Dashboard(sc, source=lambda **_: QueueSource(batches[:2]))  # the kit's run, state on the driver
+    dash.window.value, dash.slide.value = 4, 2
+    assert dash.start(), dash.status_text
+    try:
+        assert dash.wait(2, timeout=TIMEOUT), dash.status_text
+        assert dash.behind_s() <= STOP_AT_ONCE_BEHIND_BATCHES * dash.batch_s
+    finally:
+        dash.stop()
+    assert "dropped" not in dash.status_text and dash.status_text.startswith("stopped · ")
+    assert [s.stats for s in dash.history[:2]] == [s.stats for s in reference[:2]]
 
 
 class _FakeRun:

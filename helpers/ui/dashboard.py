@@ -124,6 +124,11 @@ PIPELINE_OPTIONS = ("window_s", "slide_s", "lexicon_name", "topic")
 #: What draws one frame: the latest snapshot, the ones kept before it, and how many top words to show.
 Renderer = Callable[[Snapshot, list[Snapshot], int], bytes]
 
+#: Stop lets the batches already queued finish (a graceful stop), unless the stream runs further behind than
+#: this many batch intervals: every queued batch, empty or not, would first be processed (a minute and more
+#: with the state in Spark on a busy laptop), so Stop drops them instead and says so.
+STOP_AT_ONCE_BEHIND_BATCHES = 5
+
 
 class Dashboard:
     """Controls, a live figure and a status line around one run at a time: the kit's ``StreamRun``, a
@@ -299,28 +304,46 @@ class Dashboard:
         options = {name: v for name, v in values.items() if name in taken}
         return PipelineRun(self.sc, source, settings, self.pipeline, options, listeners)
 
-    def stop(self, graceful: bool = True) -> None:
-        """Stop the source, then the stream gracefully; Start works again afterwards.
+    def stop(self, graceful: bool | None = None) -> None:
+        """Stop the source, then the stream; Start works again afterwards.
 
-        ``graceful=False`` (a ``pipeline=`` run only; the kit's own run always stops gracefully) skips the
-        batches still due, for a cell that has already seen every tweet it sent.
+        ``graceful=None`` (the Stop button) finishes the batches already received, unless a DStream run is more
+        than ``STOP_AT_ONCE_BEHIND_BATCHES`` batches behind: then it stops at once and drops them. ``False``
+        skips them always (a cell that has already seen every tweet it sent), ``True`` never. A run of
+        another engine (``run_factory``) stops its own way, between two micro-batches.
         """
         if self.run is None:
             return
-        self._status("<b>stopping</b> · finishing the batches already received…")
+        behind = self.behind_s()
+        if graceful is None:
+            graceful = behind <= STOP_AT_ONCE_BEHIND_BATCHES * self.batch_s
+        if graceful:
+            self._status("<b>stopping</b> · finishing the batches already received…")
+        else:
+            self._status("<b>stopping at once</b> · dropping the batches still queued…")
         self._stop_quietly(graceful)
         latest = self.latest
         done = f"{latest.batch} batches, {latest.tweets_total} tweets" if latest else "no batch"
-        self._status(f"<b>stopped</b> · {done} · press Start to run again")
+        dropped = "" if graceful else f" · {behind:.0f} s behind, the batches still queued were dropped"
+        self._status(f"<b>stopped</b> · {done}{dropped} · press Start to run again")
+
+    def behind_s(self) -> float:
+        """How far a DStream run is behind: seconds from its newest finished batch's time to now, less one
+        interval; about its processing time while it keeps up, a batch interval more per batch queued when not.
+        0 before the first batch, and for another engine's run."""
+        latest = self.latest
+        if not isinstance(self.run, (StreamRun, PipelineRun)) or latest is None:
+            return 0.0
+        return max(0.0, time.time() - latest.time - latest.interval_s)
 
     def _stop_quietly(self, graceful: bool = True) -> None:
         run, self.run = self.run, None
         self._last_run = run  # its errors and snapshots stay readable
         try:
-            if isinstance(run, PipelineRun):
-                run.stop(graceful)
+            if isinstance(run, (StreamRun, PipelineRun)):
+                run.stop(graceful)  # batches finishing during a graceful stop are still drawn
             elif run is not None:
-                run.stop()  # batches finishing during the graceful stop are still drawn
+                run.stop()
         finally:
             self._stop_renderer()  # draws what the stop still delivered, then ends
             self._set_running(False)
@@ -385,10 +408,13 @@ class Dashboard:
         proc = f"{snap.processing_s:.2f}" if snap.processing_s is not None else "?"
         errors = self.errors
         errs = f" · <span style='color:#d62728'>{len(errors)} error(s)</span>" if errors else ""
+        behind = self.behind_s()
+        late = f" · <b>{behind:.0f} s behind</b>" if behind > 2 * snap.interval_s else ""
         if self.run is not None:  # a frame drawn while stopping leaves the status to stop()
             self._status(
                 f"<b>running</b> · batch {snap.batch} · tweets {snap.tweets_total} (+{s.tweets}) · "
-                f"malformed lines skipped {snap.malformed_total} · processing {proc} s of {snap.interval_s:g} s{errs}"
+                f"malformed lines skipped {snap.malformed_total} · processing {proc} s of {snap.interval_s:g} s"
+                f"{late}{errs}"
             )
 
     def _status(self, text: str) -> None:
@@ -447,6 +473,7 @@ class Dashboard:
 
 __all__ = [
     "PIPELINE_OPTIONS",
+    "STOP_AT_ONCE_BEHIND_BATCHES",
     "Dashboard",
     "Renderer",
     "SocketReplay",
