@@ -118,7 +118,8 @@ class StructuredRun:
             raise ValueError(f"the watermark delay cannot be negative, got {self.watermark_s:g} s")
         if self.settings.scorer not in SCORERS:
             raise ValueError(
-                f"the structured engine scores tweets in Spark SQL with the lexicon only, not {self.settings.scorer!r}"
+                f"the structured engine scores tweets in Spark SQL with the {' or the '.join(SCORERS)} only, "
+                f"not {self.settings.scorer!r}"
             )
         self.source = _check_source(self.source)
         self.publisher = Publisher(self.listeners)
