@@ -335,8 +335,9 @@ def test_stop_drops_the_queue_of_a_run_far_behind_and_says_so(sc, batches):
         dash.stop()  # what the Stop button calls
     assert dash.run is None and dash.status_text.startswith("stopped · ")
     assert "s behind, the batches still queued were dropped · press Start to run again" in dash.status_text
-    # A graceful stop would have processed every batch queued (five and more); at most the one in flight ended.
-    assert dash.latest.batch <= done_at_stop + 1, (dash.latest.batch, done_at_stop)
+    # A graceful stop would have processed every batch queued (five and more). Stopping at once, at most three
+    # more are counted: one that ended as Stop was pressed, the one in flight, one cut short (it counts nothing).
+    assert dash.latest.batch <= done_at_stop + 3, (dash.latest.batch, done_at_stop)
     assert [s.batch for s in dash.history] == list(range(1, dash.latest.batch + 1))
 
 
