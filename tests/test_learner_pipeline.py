@@ -205,6 +205,7 @@ def test_the_dashboard_runs_the_learners_pipeline_from_start_to_stop(sc, batches
     finally:
         dash.stop(graceful=False)  # every batch is in; skip the empty ones still due on a busy machine
     assert dash.run is None and not dash.window.disabled and dash.lexicon.disabled
+    assert dash.status_text.endswith(" · stopped at once, without the batches still due · press Start to run again")
     history = dash.history[: len(batches)]
     assert [s.stats for s in history] == [s.stats for s in reference]
     assert [s.top for s in history if s.window_updated] == [s.top for s in reference if s.window_updated]

@@ -314,7 +314,7 @@ class Dashboard:
         """
         if self.run is None:
             return
-        behind = self.behind_s()
+        behind, asked = self.behind_s(), graceful
         if graceful is None:
             graceful = behind <= STOP_AT_ONCE_BEHIND_BATCHES * self.batch_s
         if graceful:
@@ -324,7 +324,12 @@ class Dashboard:
         self._stop_quietly(graceful)
         latest = self.latest
         done = f"{latest.batch} batches, {latest.tweets_total} tweets" if latest else "no batch"
-        dropped = "" if graceful else f" · {behind:.0f} s behind, the batches still queued were dropped"
+        if graceful:
+            dropped = ""
+        elif asked is None:
+            dropped = f" · {behind:.0f} s behind, the batches still queued were dropped"
+        else:
+            dropped = " · stopped at once, without the batches still due"
         self._status(f"<b>stopped</b> · {done}{dropped} · press Start to run again")
 
     def behind_s(self) -> float:
