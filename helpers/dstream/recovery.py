@@ -40,6 +40,7 @@ from helpers.dstream.pipeline import batch_stats, running_totals, summaries, wor
 from helpers.infra import processes, spark
 from helpers.model import Stats
 from helpers.sample import read_lines
+from helpers.sinks import describe
 from helpers.waiting import poll
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def _write_totals(t: dt.datetime, rdd: RDD) -> None:
         )
         write_json(out, found)
     except Exception as e:  # reported by the main loop; a returned value or a raise would end the stream
-        _run.errors.append(f"{type(e).__name__}: {e}")
+        _run.errors.append(describe(e))
 
 
 def write_json(path: Path, value: Any) -> None:

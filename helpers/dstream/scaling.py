@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.infra import spark
+from helpers.sinks import describe
 from helpers.waiting import poll
 
 if TYPE_CHECKING:
@@ -89,8 +90,7 @@ class Placements:
         try:
             counted = rdd.mapPartitions(_count_here).collect()
         except Exception as e:  # Spark's job thread would only log it
-            first = (str(e).strip().splitlines() or [""])[0]
-            self.errors.append(f"{type(e).__name__}: {first[:300]}")
+            self.errors.append(describe(e))
             self._done.set()
             return
         if any(n for _, n in counted):

@@ -42,6 +42,7 @@ from helpers.dstream.runner import PipelineFunction, PipelineRun, Source, Stream
 from helpers.infra import spark
 from helpers.model import Snapshot
 from helpers.settings import Listener, Run, RunFactory, RunSettings
+from helpers.sinks import error_line
 from helpers.sources.socket_server import ReplayServer
 from helpers.ui import plots
 
@@ -279,7 +280,7 @@ class Dashboard:
             self._start_renderer()
             self.run.start()
         except Exception as e:
-            self._errors.append(f"start: {type(e).__name__}: {e}")
+            self._errors.append(error_line("start", e))
             if self.run is None and source is not None:
                 source.stop()
             self._stop_quietly()
@@ -404,7 +405,7 @@ class Dashboard:
         try:
             self.image.value = self.renderer(snap, history, min(20, int(self.top_n.value)))
         except Exception as e:
-            self._errors.append(f"render: {type(e).__name__}: {e}")
+            self._errors.append(error_line("render", e))
         with self._drawn:
             self.frames += 1
             self._drawn_batch = snap.batch
