@@ -45,6 +45,7 @@ from helpers.settings import Listener, Run, RunFactory, RunSettings
 from helpers.sinks import error_line
 from helpers.sources.socket_server import ReplayServer
 from helpers.ui import plots
+from helpers.waiting import poll
 
 if TYPE_CHECKING:
     from pyspark import SparkContext
@@ -452,13 +453,12 @@ class Dashboard:
 
     def wait_until(self, done: Callable[[Snapshot], bool], timeout: float = 120.0) -> bool:
         """Block until ``done(latest snapshot)`` is true (e.g. every replayed tweet counted) or time runs out."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def reached() -> bool:
             snap = self.latest
-            if snap is not None and done(snap):
-                return True
-            time.sleep(0.1)
-        return False
+            return snap is not None and bool(done(snap))
+
+        return poll(reached, timeout)
 
     def wait(self, batches: int, timeout: float = 120.0) -> bool:
         """Block until the running stream has done ``batches`` batches and a frame shows them (for bounded cells)."""
