@@ -68,7 +68,7 @@ class Run(Protocol):
         ...
 
     def stop(self) -> None:
-        """Stop the source, then the streams gracefully; safe to call twice."""
+        """Stop the source, then the streams, gracefully unless the run is far behind; safe to call twice."""
         ...
 
 

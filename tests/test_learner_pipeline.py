@@ -26,6 +26,7 @@ from pyspark import cloudpickle
 from helpers import lexicon, paths, text, tweets
 from helpers.dstream import pipeline
 from helpers.dstream.output import SparkSnapshots
+from helpers.dstream.runner import STOP_AT_ONCE_BEHIND_BATCHES
 from helpers.infra import spark
 from helpers.model import Snapshot, Stats
 from helpers.sample import batches_of, merged_lines, read_lines
@@ -34,7 +35,7 @@ from helpers.sinks import Publisher
 from helpers.sources.queue import QueueSource
 from helpers.state import WindowState
 from helpers.ui import plots
-from helpers.ui.dashboard import STOP_AT_ONCE_BEHIND_BATCHES, Dashboard, render
+from helpers.ui.dashboard import Dashboard, render
 from helpers.ui.web import check_snapshot
 
 # The learner's functions live in this module, which Spark's Python workers cannot import: ship them by value,

@@ -21,6 +21,7 @@ and several times slower per batch at this scale (docs/performance.md measures b
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -51,6 +52,12 @@ class Source(Protocol):
         ...
 
 
+#: A stop processes the batches already queued first (a graceful stop) unless the run is further behind than this
+#: many batch intervals: Spark would work through every queued batch, empty or not, first (a minute and more with
+#: the state in Spark on a busy laptop), so the stop is made at once and the queued batches are dropped.
+STOP_AT_ONCE_BEHIND_BATCHES = 5
+
+
 class _Run:
     """The life cycle both runs share: a StreamingContext, its source, its snapshots, a publisher, a clean stop."""
 
@@ -61,6 +68,8 @@ class _Run:
         self.ssc: StreamingContext | None = None
         self.snapshots: SparkSnapshots | DriverSnapshots | None = None
         self._checkpoint: Path | None = None
+        #: Set by a stop that dropped the queued batches: how many seconds behind the run was.
+        self.dropped_behind_s: float | None = None
 
     @property
     def running(self) -> bool:
@@ -81,13 +90,31 @@ class _Run:
         self.ssc = spark.streaming_context(self.sc, self.settings.batch_s, checkpoint=self._checkpoint)
         return self.ssc
 
-    def stop(self, graceful: bool = True) -> None:
-        """Stop the source, then the stream (gracefully unless told); the SparkContext stays up. Safe to call twice.
+    def behind_s(self) -> float:
+        """How far the running stream is behind: seconds from its newest finished batch's time to now, less one
+        interval. About the processing time while it keeps up; a batch interval more for each batch queued."""
+        latest = self.publisher.latest
+        if self.ssc is None or latest is None:
+            return 0.0
+        return max(0.0, time.time() - latest.time - latest.interval_s)
 
-        ``graceful=False`` once every batch you need is counted: a machine that runs behind would otherwise
-        first process every empty batch still due. The batch in flight, if any, is cancelled: a snapshot it
-        still gets counts nothing, and what its output operations report goes to ``snapshots.stop_errors``.
+    def would_drop_queue(self) -> bool:
+        """True if ``stop()`` now would stop at once: more than ``STOP_AT_ONCE_BEHIND_BATCHES`` batches behind."""
+        return self.behind_s() > STOP_AT_ONCE_BEHIND_BATCHES * self.settings.batch_s
+
+    def stop(self, graceful: bool | None = None) -> None:
+        """Stop the source, then the stream; the SparkContext stays up. Safe to call twice.
+
+        ``graceful=None``: gracefully (the batches already received processed first) unless ``would_drop_queue()``;
+        then at once, and ``dropped_behind_s`` says how far behind the run was. ``True``: always gracefully.
+        ``False`` once every batch you need is counted: a machine that runs behind would otherwise first process
+        every empty batch still due. Stopping at once cancels the batch in flight, if any: a snapshot it still
+        gets counts nothing, and what its output operations report goes to ``snapshots.stop_errors``.
         """
+        if graceful is None:
+            behind, graceful = self.behind_s(), not self.would_drop_queue()
+            if not graceful:
+                self.dropped_behind_s = behind
         self.source.stop()
         if self.ssc is not None:
             if self.snapshots is not None:  # a callback may still run after the stop returned: the flag stays set

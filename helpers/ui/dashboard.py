@@ -126,11 +126,6 @@ PIPELINE_OPTIONS = ("window_s", "slide_s", "lexicon_name", "topic")
 #: What draws one frame: the latest snapshot, the ones kept before it, and how many top words to show.
 Renderer = Callable[[Snapshot, list[Snapshot], int], bytes]
 
-#: Stop lets the batches already queued finish (a graceful stop), unless the stream runs further behind than
-#: this many batch intervals: every queued batch, empty or not, would first be processed (a minute and more
-#: with the state in Spark on a busy laptop), so Stop drops them instead and says so.
-STOP_AT_ONCE_BEHIND_BATCHES = 5
-
 
 class Dashboard:
     """Controls, a live figure and a status line around one run at a time: the kit's ``StreamRun``, a
@@ -309,41 +304,34 @@ class Dashboard:
     def stop(self, graceful: bool | None = None) -> None:
         """Stop the source, then the stream; Start works again afterwards.
 
-        ``graceful=None`` (the Stop button) finishes the batches already received, unless a DStream run is more
-        than ``STOP_AT_ONCE_BEHIND_BATCHES`` batches behind: then it stops at once and drops them. ``False``
-        skips them always (a cell that has already seen every tweet it sent), ``True`` never. A run of
-        another engine (``run_factory``) stops its own way, between two micro-batches.
+        ``graceful=None`` (the Stop button): as the run decides, gracefully unless a DStream run is far behind
+        (``helpers.dstream.runner.STOP_AT_ONCE_BEHIND_BATCHES``); then at once, the queued batches dropped, and
+        the status line says so. ``False`` skips them always (a cell that has already seen every tweet it sent),
+        ``True`` never. A run of another engine (``run_factory``) stops its own way, between two micro-batches.
         """
-        if self.run is None:
+        run = self.run
+        if run is None:
             return
-        behind, asked = self.behind_s(), graceful
-        if graceful is None:
-            graceful = behind <= STOP_AT_ONCE_BEHIND_BATCHES * self.batch_s
-        if graceful:
-            self._status("<b>stopping</b> · finishing the batches already received…")
-        else:
+        dstream = isinstance(run, (StreamRun, PipelineRun))
+        if graceful is False or (graceful is None and dstream and run.would_drop_queue()):
             self._status("<b>stopping at once</b> · dropping the batches still queued…")
+        else:
+            self._status("<b>stopping</b> · finishing the batches already received…")
         self._stop_quietly(graceful)
         latest = self.latest
         done = f"{latest.batch} batches, {latest.tweets_total} tweets" if latest else "no batch"
-        if graceful:
-            dropped = ""
-        elif asked is None:
-            dropped = f" · {behind:.0f} s behind, the batches still queued were dropped"
-        else:
-            dropped = " · stopped at once, without the batches still due"
-        self._status(f"<b>stopped</b> · {done}{dropped} · press Start to run again")
+        behind = run.dropped_behind_s if dstream else None
+        if behind is not None:
+            done += f" · {behind:.0f} s behind, the batches still queued were dropped"
+        elif graceful is False:
+            done += " · stopped at once, without the batches still due"
+        self._status(f"<b>stopped</b> · {done} · press Start to run again")
 
     def behind_s(self) -> float:
-        """How far a DStream run is behind: seconds from its newest finished batch's time to now, less one
-        interval; about its processing time while it keeps up, a batch interval more per batch queued when not.
-        0 before the first batch, and for another engine's run."""
-        latest = self.latest
-        if not isinstance(self.run, (StreamRun, PipelineRun)) or latest is None:
-            return 0.0
-        return max(0.0, time.time() - latest.time - latest.interval_s)
+        """How far the running DStream run is behind (``StreamRun.behind_s``); 0 for another engine's run."""
+        return self.run.behind_s() if isinstance(self.run, (StreamRun, PipelineRun)) else 0.0
 
-    def _stop_quietly(self, graceful: bool = True) -> None:
+    def _stop_quietly(self, graceful: bool | None = True) -> None:
         run, self.run = self.run, None
         self._last_run = run  # its errors and snapshots stay readable
         try:
@@ -479,7 +467,6 @@ class Dashboard:
 
 __all__ = [
     "PIPELINE_OPTIONS",
-    "STOP_AT_ONCE_BEHIND_BATCHES",
     "Dashboard",
     "Renderer",
     "SocketReplay",
