@@ -6,7 +6,8 @@
 
 source → engine (the pipeline) → state → snapshot → publisher: the run builds the streams on the source,
 keeps the state, turns each batch into a ``Snapshot`` (``helpers.dstream.output``) and publishes it to the
-listeners. ``stop()`` stops the source first, then the StreamingContext gracefully, and keeps the
+listeners. ``stop()`` stops the source first, then the StreamingContext (gracefully, unless the run is more
+than ``STOP_AT_ONCE_BEHIND_BATCHES`` batches behind: then at once, the queued batches dropped), and keeps the
 SparkContext for the next run. Used by the dashboard, the command line (``top``, ``stream``) and the tests.
 
 ``state`` says where the window and the running totals live. ``"driver"`` (the default): Spark
