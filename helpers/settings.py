@@ -71,6 +71,11 @@ class Run(Protocol):
         """Stop the source, then the streams, gracefully unless the run is far behind; safe to call twice."""
         ...
 
+    @property
+    def dropped_behind_s(self) -> float | None:
+        """How many seconds behind the run was when ``stop()`` dropped its queued batches; None if it dropped none."""
+        ...
+
 
 #: Builds a run of some engine from the settings, a source and the listeners to tell about each snapshot.
 #: A factory may carry ``scorers``, the names of the scorers its runs take (the dashboard offers only

@@ -364,6 +364,7 @@ class _FakeRun:
     def __init__(self, settings, source, listeners):
         self.settings, self.source, self.listeners = settings, source, list(listeners)
         self.running, self.published, self.errors = False, 0, []
+        self.dropped_behind_s = None  # it never drops a batch
         _FakeRun.made.append(self)
 
     def start(self):

@@ -90,9 +90,8 @@ def stream(args: argparse.Namespace) -> int:
     last = seen.get("last")
     batches, tweets, malformed = (last.batch, last.tweets_total, last.malformed_total) if last else (0, 0, 0)
     print(f"stopped after {batches} batches, {tweets} tweets, {malformed} malformed lines skipped")
-    behind = getattr(run, "dropped_behind_s", None)  # a DStream run far behind stops at once
-    if behind is not None:
-        print(f"stopped at once, {behind:.0f} s behind: the batches still queued were dropped")
+    if run.dropped_behind_s is not None:  # a DStream run far behind stops at once
+        print(f"stopped at once, {run.dropped_behind_s:.0f} s behind: the batches still queued were dropped")
     errors = run.errors  # what the run's batches and listeners reported
     for err in errors:
         print(f"error: {err}", file=sys.stderr)

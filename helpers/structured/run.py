@@ -112,6 +112,8 @@ class StructuredRun:
     publisher: Publisher = field(init=False)
     totals: Counter[str] = field(default_factory=Counter, init=False)
     lines_total: int = field(default=0, init=False)
+    #: Always None: ``stop()`` waits for the micro-batch running, and Spark queues no others (``Run``).
+    dropped_behind_s: float | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.watermark_s < 0:

@@ -320,7 +320,7 @@ class Dashboard:
         self._stop_quietly(graceful)
         latest = self.latest
         done = f"{latest.batch} batches, {latest.tweets_total} tweets" if latest else "no batch"
-        behind = run.dropped_behind_s if dstream else None
+        behind = run.dropped_behind_s
         if behind is not None:
             done += f" · {behind:.0f} s behind, the batches still queued were dropped"
         elif graceful is False:
