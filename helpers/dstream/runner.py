@@ -101,7 +101,10 @@ class _Run:
 
     def would_drop_queue(self) -> bool:
         """True if ``stop()`` now would stop at once: more than ``STOP_AT_ONCE_BEHIND_BATCHES`` batches behind."""
-        return self.behind_s() > STOP_AT_ONCE_BEHIND_BATCHES * self.settings.batch_s
+        return self._too_far(self.behind_s())
+
+    def _too_far(self, behind_s: float) -> bool:
+        return behind_s > STOP_AT_ONCE_BEHIND_BATCHES * self.settings.batch_s
 
     def stop(self, graceful: bool | None = None) -> None:
         """Stop the source, then the stream; the SparkContext stays up. Safe to call twice.
@@ -113,7 +116,8 @@ class _Run:
         gets counts nothing, and what its output operations report goes to ``snapshots.stop_errors``.
         """
         if graceful is None:
-            behind, graceful = self.behind_s(), not self.would_drop_queue()
+            behind = self.behind_s()
+            graceful = not self._too_far(behind)
             if not graceful:
                 self.dropped_behind_s = behind
         self.source.stop()
