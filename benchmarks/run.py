@@ -76,7 +76,13 @@ def parse(argv: list[str] | None) -> tuple[Plan, Path]:
     p.add_argument("--sizes", type=int, nargs="+", help="tweets per engine run (default 100000 1000000)")
     p.add_argument("--quick", action="store_true", help="10k and 100k tweets and a short socket search")
     p.add_argument("--chunk", type=int, help="lines per file = per queue batch (default 50000; 10000 with --quick)")
-    p.add_argument("--skip", nargs="+", default=[], choices=[*ENGINES, "engines", "socket", "frame"])
+    p.add_argument(
+        "--skip",
+        nargs="+",
+        default=[],
+        choices=[*ENGINES, "engines", "socket", "frame"],
+        help="rows to leave out; engines: every engine row, the python baseline included",
+    )
     p.add_argument("--socket-start", type=int, help="first rate the socket search tries (tweets/s)")
     p.add_argument("--socket-trials", type=int, help="most socket trials (default 6; 3 with --quick)")
     p.add_argument(
