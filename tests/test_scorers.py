@@ -1,5 +1,6 @@
 """Tweet scorers: the default leaves every engine as it was; vader and model drive top, stream and the
-dashboard's run; the model's plain-Python scorer calls every rated tweet exactly as Spark does."""
+dashboard's run; the model's plain-Python scorer calls every rated tweet exactly as Spark does; notebook 09's
+own cells build the same frame, pipeline and cross-validation as ``sentiment_model``."""
 
 from __future__ import annotations
 
@@ -209,3 +210,58 @@ def test_the_dashboards_scorer_control_reaches_its_run(sc):
     expected = by_hand(lines, lambda text: scorers.call(scorers.vader_compound(text), 0.05))
     assert (total.positive_tweets, total.negative_tweets, total.neutral_tweets) == expected
     assert not dash.scorer.disabled and not dash.errors
+
+
+# -- notebook 09 writes the model in plain Spark; sentiment_model packages the same lines ---------------------
+NOTEBOOK_09 = paths.ROOT / "notebooks" / "09_how_good_is_the_sentiment.ipynb"
+
+
+def notebook_cells(path, *starts: str) -> list[str]:
+    """The code cells of the notebook at ``path`` that begin with each of ``starts``, one cell each, in order."""
+    cells = [
+        "".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"
+    ]
+    found = []
+    for start in starts:
+        matches = [c for c in cells if c.startswith(start)]
+        assert len(matches) == 1, f"{path.name}: {len(matches)} code cells begin with {start!r}"
+        found.append(matches[0])
+    return found
+
+
+def params(stage) -> dict:
+    """A pipeline stage's settings by name (every param with a value or a default), its type included."""
+    return {"type": type(stage).__name__, **{p.name: v for p, v in stage.extractParamMap().items()}}
+
+
+@pytest.mark.spark
+def test_notebook_09s_frame_pipeline_and_cross_validation_are_sentiment_models(sc, capsys):
+    """Run notebook 09's own cells (the rated tweets' frame, the pipeline, the cross-validator), then compare them
+    with what ``python -m helpers evaluate`` trains through ``sentiment_model``: same rows in the same single
+    partition, same stages with the same settings, same grid and folds. Change one side and this fails."""
+    cells = notebook_cells(
+        NOTEBOOK_09, "import matplotlib", "REAL = ", "frame = ", "tokenizer = ", "features = ", "grid = Param"
+    )
+    names: dict = {}
+    for cell in cells:
+        exec(cell, names)  # the notebook's imports, its rows, then its Spark lines
+    capsys.readouterr()  # frame.show's table
+    session, rows = names["session"], names["rows"]
+    assert len(rows) == (4200 if ratings.available() else 24)  # the notebook says "the 4,200 rated tweets"
+
+    frame, packaged = names["frame"], sentiment_model.rated_frame(session, rows)
+    assert frame.schema == packaged.schema
+    assert frame.rdd.getNumPartitions() == packaged.rdd.getNumPartitions() == 1
+    assert frame.collect() == packaged.collect()
+
+    mine, theirs = names["model_pipeline"].getStages(), sentiment_model.pipeline().getStages()
+    assert [params(s) for s in mine] == [params(s) for s in theirs]
+
+    cv, packaged_cv = names["cv"], sentiment_model.cross_validator(sentiment_model.pipeline())
+    for getter in ("getFoldCol", "getSeed", "getCollectSubModels", "getParallelism", "getNumFolds"):
+        assert getattr(cv, getter)() == getattr(packaged_cv, getter)(), getter
+    assert params(cv.getEvaluator()) == params(packaged_cv.getEvaluator())
+    grid = [{p.name: v for p, v in m.items()} for m in cv.getEstimatorParamMaps()]
+    assert grid == [{p.name: v for p, v in m.items()} for m in packaged_cv.getEstimatorParamMaps()]
+    assert grid == [{"regParam": r} for r in sentiment_model.REG_PARAMS]
+    frame.unpersist()
