@@ -183,3 +183,41 @@ def test_stream_prints_a_table_a_batch_and_writes_the_same_batches_as_json(tmp_p
     assert len(tables[-1].splitlines()) == 2 + min(3, len(last["top"]))
     assert out.splitlines()[0].startswith("replaying on 127.0.0.1:") and "10 batches of 1 s" in out.splitlines()[0]
     assert f"stopped after {len(snaps)} batches, {last['tweets_total']} tweets, 0 malformed lines skipped" in out
+
+
+@pytest.mark.parametrize("behind_s", [None, 37.4])
+def test_stream_says_after_its_totals_whether_it_dropped_a_queue(behind_s, monkeypatch, capsys):
+    """A DStream run that fell far behind drops the batches still queued when it stops (``Run.dropped_behind_s``);
+    the command's closing lines say so, and how far behind, only then. The run here is a stand-in that reports
+    one batch (no Spark); the replay server is real."""
+    from helpers import runs
+    from helpers.__main__ import main
+    from helpers.infra import spark
+
+    class Behind:
+        dropped_behind_s = behind_s
+
+        def __init__(self, listeners):
+            self.listeners, self.errors = listeners, []
+
+        def start(self):
+            stats = Stats(tweets=5, malformed=1)
+            snap = Snapshot(1, 0.0, 1.0, stats, tweets_total=5, malformed_total=1, top=[], window_updated=True)
+            for listener in self.listeners:
+                listener(snap)
+            return self
+
+        def wait(self, batches, timeout):
+            return True
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(runs, "make_run", lambda settings, source, engine, listeners, **options: Behind(listeners))
+    monkeypatch.setattr(spark, "get_context", lambda *args, **kwargs: None)
+    monkeypatch.setattr(spark, "stop_all", lambda jvm=True: None)
+    assert main(["stream", "--topic", "football", "--batches", "1", "--no-clear"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    totals = "stopped after 1 batches, 5 tweets, 1 malformed lines skipped"
+    dropped = "stopped at once, 37 s behind: the batches still queued were dropped"
+    assert out[out.index(totals) :] == ([totals, dropped] if behind_s else [totals])
