@@ -206,6 +206,35 @@ def test_near_plain_lines_agree_with_parse_line(session):
     assert differ == []
 
 
+def test_per_context_builds_once_while_a_context_runs(sc, monkeypatch):
+    """``spark.per_context`` keeps what it built for the running context; with no classic context (a Spark Connect
+    client alone) it builds each time."""
+    built = []
+
+    def build():
+        built.append(object())
+        return built[-1]
+
+    first = spark.per_context("test.key", build)
+    assert spark.per_context("test.key", build) is first and len(built) == 1
+    assert spark.per_context("test.other key", build) is built[1] is not first
+    monkeypatch.setattr(spark, "active_context", lambda: None)
+    assert spark.per_context("test.key", build) is built[2] is not first
+
+
+def test_parse_and_the_lexicon_are_built_once_per_context(session):
+    """``parse``'s columns and the lexicon's SQL take thousands of py4j calls to build: a second plan reuses them."""
+    df = session.createDataFrame([(st(HI),)], "value string")
+    transforms.running_counts(structured.tokenize(structured.parse(df, "climate", "en")), "bing")
+
+    def again():
+        raise AssertionError("built again")
+
+    for key in (("structured.parse", "climate", "en", True), "structured.plain_fields", "structured.stopwords",
+                ("structured.word_scores", "words", "bing")):  # fmt: skip
+        assert spark.per_context(key, again) is not None
+
+
 def test_parse_known_difference_a_float_rule_tag(session):
     """Python compares ``str(1.5)`` with a topic filter; the SQL version never matches a float tag."""
     line = st(HI, matching_rules=[{"tag": 1.5}])

@@ -16,7 +16,8 @@ import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -153,6 +154,29 @@ def active_context() -> SparkContext | None:
     from pyspark import SparkContext
 
     return SparkContext._active_spark_context
+
+
+#: What ``per_context`` built, by the SparkContext it was built on (gone with the context).
+_BUILT: weakref.WeakKeyDictionary[SparkContext, dict[Hashable, object]] = weakref.WeakKeyDictionary()
+
+
+def per_context(key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` made once per running SparkContext and kept while the context lives.
+
+    For Columns that cost thousands of py4j calls to make and never change (``structured.parse``'s steps, the
+    lexicon's SQL): about 2 s of every streaming query's start here. A Column is only a description, bound to no
+    DataFrame, so one can go into any number of plans. Without a classic context (a Spark Connect client, whose
+    Columns are plain Python) it is built each time.
+    """
+    from pyspark.sql.utils import is_remote
+
+    sc = active_context()
+    if sc is None or is_remote():
+        return build()
+    built = _BUILT.setdefault(sc, {})
+    if key not in built:
+        built[key] = build()
+    return built[key]  # type: ignore[return-value]
 
 
 def executor_count(sc: SparkContext) -> int:
@@ -374,6 +398,7 @@ __all__ = [
     "jvm_pid",
     "log_file",
     "master",
+    "per_context",
     "register_sources",
     "stop_all",
     "stop_queries",

@@ -198,6 +198,13 @@ def plain_fields(lines: DataFrame) -> DataFrame:
     string, null or absent. ``parse_line`` reads every such line as a tweet with these very fields;
     the tests check that both roads agree on every awkward line.
     """
+    read, plain = spark.per_context("structured.plain_fields", _plain_columns)
+    step = lines.select("*", read)
+    return step.select(*lines.columns, plain)
+
+
+def _plain_columns() -> tuple[Column, Column]:
+    """``plain_fields``' two columns: ``_read`` (the line read by ``from_json`` if valid) and ``_plain``."""
     value, c = F.col("value"), F.col
     cheap = (
         value.startswith("{")
@@ -215,7 +222,7 @@ def plain_fields(lines: DataFrame) -> DataFrame:
         & ~F.to_json(doc).contains("Infinity")
     )
     read = F.from_json(value, _PLAIN_SCHEMA, {"columnNameOfCorruptRecord": "_corrupt"})
-    step = lines.select("*", computed_once(F.when(F.coalesce(valid, F.lit(False)), read)).alias("_read"))
+    read_column = computed_once(F.when(F.coalesce(valid, F.lit(False)), read)).alias("_read")
     data = c("_read.data")
     note, text0, tweet_id = data["note_tweet"]["text"], data["text"], data["id"]
     use_note = F.coalesce(note != "", F.lit(False))
@@ -237,7 +244,7 @@ def plain_fields(lines: DataFrame) -> DataFrame:
         tag.alias("topic"),
         text.alias("text"),
     )
-    return step.select(*lines.columns, computed_once(F.when(F.coalesce(plain, F.lit(False)), fields)).alias("_plain"))
+    return read_column, computed_once(F.when(F.coalesce(plain, F.lit(False)), fields)).alias("_plain")
 
 
 def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, fast: bool = True) -> DataFrame:
@@ -257,18 +264,30 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, f
     with more than 1000 characters, and a topic or language given as a float, array or object (Python
     compares its ``str()``; here it never matches a filter). Call ``configure(session)`` first:
     duplicate keys need it. Plain tweet lines take the fast road (``plain_fields``), all others the steps
-    below; ``fast=False`` sends every line down the steps (the tests compare both roads).
+    of ``_parse_steps``; ``fast=False`` sends every line down the steps (the tests compare both roads).
     """
+    # 0. a plain tweet's fields by the fast road (``plain_fields``); every other line goes the exact road
+    step = plain_fields(lines) if fast else lines
+    for columns in spark.per_context(("structured.parse", topic, lang, fast), lambda: _parse_steps(topic, lang, fast)):
+        step = step.select(*columns)
+    return step
+
+
+def _parse_steps(topic: str | None, lang: str | None, fast: bool) -> list[tuple[Column | str, ...]]:
+    """The columns of each ``select`` of ``parse``, in order: built once per context (``spark.per_context``)."""
+    steps: list[tuple[Column | str, ...]] = []
+
+    def select(*columns: Column | str) -> None:
+        steps.append(columns)
+
     value, c = F.col("value"), F.col
-    # 0. a plain tweet's fields by the fast road; every other line (``line``) goes the exact road below
     if fast:
-        lines = plain_fields(lines)
         plain = c("_plain")
         line = F.when(plain.isNull(), value)
     else:
         plain, line = F.lit(None).cast(_PLAIN_TYPE), value
     # 1. the line as text and as one JSON document
-    step = lines.select(
+    select(
         value,
         plain.alias("_plain"),
         line.rlike(blank_pattern()).alias("_blank"),
@@ -278,11 +297,9 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, f
         _overflows(line).alias("_overflow"),
     )
     # 2. the stream shape ({"data": {...}, ...}) or a bare search item ({"id", "text", ...})
-    step = step.select(
-        "*", _json_at(c("_doc"), "$.v").alias("_obj"), _json_at(c("_doc"), "$.v.data").alias("_stream_data")
-    )
-    step = step.select("*", (_json_kind(c("_stream_data")) == "object").alias("_stream"))
-    step = step.select(
+    select("*", _json_at(c("_doc"), "$.v").alias("_obj"), _json_at(c("_doc"), "$.v.data").alias("_stream_data"))
+    select("*", (_json_kind(c("_stream_data")) == "object").alias("_stream"))
+    select(
         "*",
         (~c("_stream") & _json_at(c("_obj"), "$.text").isNotNull() & _json_at(c("_obj"), "$.id").isNotNull()).alias(
             "_search"
@@ -290,13 +307,13 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, f
         F.when(c("_stream"), c("_stream_data")).otherwise(c("_obj")).alias("_data"),
     )
     # 3. every field from_object reads, and its JSON kind
-    step = step.select(
+    select(
         "*",
         *[_json_at(c("_obj"), path).alias(f"_json_{name}") for name, path in _TOP_FIELDS.items()],
         *[_json_at(c("_data"), path).alias(f"_json_{name}") for name, path in _DATA_FIELDS.items()],
     )
     names = [*_TOP_FIELDS, *_DATA_FIELDS]
-    step = step.select("*", *[_json_kind(c(f"_json_{n}")).alias(f"_kind_{n}") for n in names])
+    select("*", *[_json_kind(c(f"_json_{n}")).alias(f"_kind_{n}") for n in names])
 
     def json_of(name: str) -> Column:
         return c(f"_json_{name}")
@@ -306,7 +323,7 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, f
 
     # 4. the text (note_tweet.text when it is truthy), and what Python would trip over
     use_note = (kind_of("note") == "object") & _python_truthy(json_of("note_text"), kind_of("note_text"))
-    step = step.select(
+    select(
         "*",
         F.when(use_note, json_of("note_text")).otherwise(json_of("text0")).alias("_json_text"),
         F.when(use_note, kind_of("note_text")).otherwise(kind_of("text0")).alias("_kind_text"),
@@ -348,7 +365,7 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, f
         & (kind_of("rule0") == "object")
         & ~kind_of("tag").isin("missing", "null")
     )
-    step = step.select(
+    select(
         "*",
         F.coalesce(valid, F.lit(False)).alias("_exact_valid"),
         text.alias("_exact_text"),
@@ -371,18 +388,16 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, f
     def field(name: str) -> Column:
         return F.when(is_plain, c("_plain")[name]).otherwise(c(f"_exact_{name}"))
 
-    step = step.select(
-        "*", *[field(name).alias(f"_field_{name}") for name in ("id", "created_at", "lang", "topic", "text")]
-    )
+    select("*", *[field(name).alias(f"_field_{name}") for name in ("id", "created_at", "lang", "topic", "text")])
     status = (
         F.when(~is_plain & c("_blank"), F.lit(BLANK))
         .when(~is_plain & ~c("_exact_valid"), F.lit(MALFORMED))
         .when(~(_matches_filter(c("_field_topic"), topic) & _matches_filter(c("_field_lang"), lang)), F.lit(FILTERED))
         .otherwise(F.lit(TWEET))
     )
-    step = step.select("*", computed_once(status).alias("status"))
+    select("*", computed_once(status).alias("status"))
     parsed = c("status").isin(TWEET, FILTERED)
-    return step.select(
+    select(
         value,
         "status",
         F.when(parsed, c("_field_id")).alias("id"),
@@ -392,6 +407,8 @@ def parse(lines: DataFrame, topic: str | None = None, lang: str | None = None, f
         F.when(parsed, c("_field_topic")).alias("topic"),
         F.when(parsed, c("_field_text")).alias("text"),
     )
+
+    return steps
 
 
 __all__ = ["BLANK", "FILTERED", "MALFORMED", "TWEET", "computed_once", "configure", "parse", "plain_fields"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pyspark.sql import functions as F
 
+from helpers.infra import spark
 from helpers.lexicon import scores as lexicon_scores
 from helpers.structured.java_regex import java_pattern
 from helpers.structured.parse import TWEET, computed_once
@@ -40,7 +41,7 @@ def tokenize(tweets: DataFrame) -> DataFrame:
 
 def counted(word: Column) -> Column:
     """True for a word that ``text.tokenize`` keeps: not a stopword, not ``rt``, not a dropped ''."""
-    return ~F.array_contains(F.lit(sorted(stopwords())), word)
+    return ~F.array_contains(spark.per_context("structured.stopwords", lambda: F.lit(sorted(stopwords()))), word)
 
 
 def words(tweets: DataFrame) -> DataFrame:
@@ -137,7 +138,10 @@ def word_scores_sql(words_column: str, lexicon_name: str = "default") -> str:
 
 def word_scores(words_column: str = "words", lexicon_name: str = "default") -> Column:
     """``word_scores_sql`` as a Column, computed once however many later columns read it."""
-    return computed_once(F.expr(word_scores_sql(words_column, lexicon_name)))
+    return spark.per_context(
+        ("structured.word_scores", words_column, lexicon_name),
+        lambda: computed_once(F.expr(word_scores_sql(words_column, lexicon_name))),
+    )
 
 
 def tweet_score(words_column: str, scores_column: str) -> Column:
