@@ -8,13 +8,13 @@ tests read notebook 04 itself: the learner writes the Spark before the kit packa
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from itertools import islice
 
 import pytest
 from support.checks import FakeDStream, FakeRDD, right, wrong
+from support.notebooks import code_cells
 
 from helpers import check, paths, text, tweets
 from helpers.check import lesson04
@@ -435,13 +435,8 @@ def test_4_5_no_message_holds_the_answer(recovered, capsys):
 # --- the lesson itself: the learner writes the Spark before the kit packages it ---------------------------
 
 
-def _code_cells(name):
-    nb = json.loads((paths.NOTEBOOKS / name).read_text(encoding="utf-8"))
-    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-
-
 def test_lesson_04_writes_state_window_and_join_before_any_packaged_helper():
-    code = _code_cells("04_state_and_checkpoints.ipynb")
+    code = code_cells("04_state_and_checkpoints.ipynb")
     first_helper = next(i for i, src in enumerate(code) if re.search(r"pipeline\.\w+\(", src))
     written = "\n".join(code[:first_helper])
     for operation in [
@@ -458,9 +453,9 @@ def test_lesson_04_writes_state_window_and_join_before_any_packaged_helper():
 
 
 def test_lesson_04_exercise_cells_are_unanswered_and_checked():
-    code = _code_cells("04_state_and_checkpoints.ipynb")
+    code = code_cells("04_state_and_checkpoints.ipynb")
     for n in range(1, 6):
         assert f"answer = None  # your code here\ncheck.exercise_4_{n}(answer)" in code, f"exercise 4.{n}"
-    solved = "\n".join(_code_cells("solutions/04_state_and_checkpoints_solutions.ipynb"))
+    solved = "\n".join(code_cells("solutions/04_state_and_checkpoints_solutions.ipynb"))
     for n in range(1, 6):
         assert f"assert check.exercise_4_{n}(answer)" in solved, f"solution 4.{n}"

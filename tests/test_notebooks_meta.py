@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.notebooks import code_cells
 
 from helpers import paths
 from helpers.cli import nav
@@ -58,7 +59,7 @@ def test_lesson_skeleton_in_order(path):
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_lesson_starts_spark_once_and_stops_everything(path):
-    code = ["".join(c["source"]) for c in _nb(path)["cells"] if c["cell_type"] == "code"]
+    code = code_cells(path)
     assert "spark.stop_all()" in code[-1], f"{path.name}'s last code cell must call spark.stop_all()"
 
 

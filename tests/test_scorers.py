@@ -9,6 +9,7 @@ import math
 import re
 
 import pytest
+from support.notebooks import cells_starting
 
 from helpers import paths, ratings, scorers, sentiment_model
 from helpers.__main__ import main
@@ -213,20 +214,7 @@ def test_the_dashboards_scorer_control_reaches_its_run(sc):
 
 
 # -- notebook 09 writes the model in plain Spark; sentiment_model packages the same lines ---------------------
-NOTEBOOK_09 = paths.ROOT / "notebooks" / "09_how_good_is_the_sentiment.ipynb"
-
-
-def notebook_cells(path, *starts: str) -> list[str]:
-    """The code cells of the notebook at ``path`` that begin with each of ``starts``, one cell each, in order."""
-    cells = [
-        "".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"
-    ]
-    found = []
-    for start in starts:
-        matches = [c for c in cells if c.startswith(start)]
-        assert len(matches) == 1, f"{path.name}: {len(matches)} code cells begin with {start!r}"
-        found.append(matches[0])
-    return found
+NOTEBOOK_09 = "09_how_good_is_the_sentiment.ipynb"
 
 
 def params(stage) -> dict:
@@ -239,7 +227,7 @@ def test_notebook_09s_frame_pipeline_and_cross_validation_are_sentiment_models(s
     """Run notebook 09's own cells (the rated tweets' frame, the pipeline, the cross-validator), then compare them
     with what ``python -m helpers evaluate`` trains through ``sentiment_model``: same rows in the same single
     partition, same stages with the same settings, same grid and folds. Change one side and this fails."""
-    cells = notebook_cells(
+    cells = cells_starting(
         NOTEBOOK_09, "import matplotlib", "REAL = ", "frame = ", "tokenizer = ", "features = ", "grid = Param"
     )
     names: dict = {}

@@ -3,13 +3,10 @@ that packages the same idea (see docs/contributing.md, "The learner writes the S
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
-
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from support.notebooks import code_cells
 
 #: Kit helpers that wrap DStream operations: a lesson may call them only after the learner wrote the same lines.
 WRAPPERS = re.compile(r"\bpipeline\.\w+\(|\bStreamRun\(|\bDashboard\(|\bstructured\.\w+\(|\bStructuredRun\(")
@@ -49,14 +46,9 @@ PLAIN = {
 }
 
 
-def _code_cells(name: str) -> list[str]:
-    cells = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
-    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-
-
 @pytest.mark.parametrize("name", sorted(PLAIN))
 def test_the_plain_api_is_in_the_code_cells(name):
-    code = "\n".join(_code_cells(name))
+    code = "\n".join(code_cells(f"{name}.ipynb"))
     missing = [p for p in PLAIN[name] if not re.search(p, code)]
     assert not missing, f"{name}: no code cell writes {missing}"
 
@@ -64,7 +56,7 @@ def test_the_plain_api_is_in_the_code_cells(name):
 @pytest.mark.parametrize("name", ["04_state_and_checkpoints", "05_twitter_sentiment_pipeline"])
 def test_no_wrapper_before_the_learner_wrote_the_same_lines(name):
     """Every plain operation of the lesson appears in a cell before the first call of a kit wrapper."""
-    cells = _code_cells(name)
+    cells = code_cells(f"{name}.ipynb")
     first_wrapper = next((i for i, c in enumerate(cells) if WRAPPERS.search(c)), len(cells))
     before = "\n".join(cells[:first_wrapper])
     late = [p for p in PLAIN[name] if not re.search(p, before)]

@@ -16,10 +16,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import nbformat
 import pytest
 from pyspark.sql import Row
 from pyspark.sql.streaming import TwsTester
+from support.notebooks import cells_starting
 
 from helpers import paths
 from helpers.infra import spark
@@ -70,10 +70,8 @@ def test_the_tester_totals_equal_a_counter_over_the_sample():
 
 
 def test_notebook_06_writes_this_class():
-    cells = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
-    written = [c for c in cells if c.lstrip().startswith("class RunningTotals(StatefulProcessor):")]
-    assert len(written) == 1, "notebook 06 has no cell starting with the class RunningTotals"
-    assert written[0].strip() == inspect.getsource(tws.RunningTotals).strip()
+    (written,) = cells_starting(NOTEBOOK, "class RunningTotals(StatefulProcessor):")
+    assert written.strip() == inspect.getsource(tws.RunningTotals).strip()
 
 
 # --- against updateStateByKey, with Spark -------------------------------------------------------------------
