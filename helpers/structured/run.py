@@ -141,8 +141,8 @@ class StructuredRun:
         configure(self.session)
         self._root = Path(self.checkpoint) if self.checkpoint is not None else checkpoint_dir()
         trigger = self.source.trigger(s.batch_s)
-        # One DataFrame for both queries: each query starts its own source on it and keeps its own offsets. The
-        # plan is built once (parse and tokenize are thousands of py4j calls: about 3 s of a run's start here).
+        # One DataFrame for both queries: each query starts its own source on it and keeps its own offsets, and the
+        # plan is built once (a context's first parse and tokenize are thousands of py4j calls; spark.per_context).
         tweets = tokenize(parse(self.source.stream(self.session), s.topic, s.lang))
         if not self.counts_only:
             windows = windowed_counts(tweets, s.window_s, s.slide_s, self.watermark_s).select(
