@@ -59,7 +59,8 @@ def main() -> None:
     taken: list[datetime] = []  # transform runs on the driver as each batch is cut: one entry per batch taken
 
     def take(t: datetime, rdd: RDD) -> RDD:
-        taken.append(t)
+        if t not in taken:  # pyspark fuses `take` into each branch's function below: it runs once per branch
+            taken.append(t)
         return rdd
 
     stream = ssc.queueStream(queue, oneAtATime=True).transform(take)

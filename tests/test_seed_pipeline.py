@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.infra.spark import LOG4J
+from helpers.infra.spark import LOG4J, WORKER_DAEMON
 from helpers.runs import top_python
 from helpers.sample import read_lines
 from helpers.ui import web
@@ -66,6 +66,9 @@ def spark_submit(args: list[str], tmp_path: Path) -> str:
         "--driver-java-options", f"-Dlog4j2.configurationFile={LOG4J.as_uri()}",
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.ui.showConsoleProgress=false",
+        # The Python daemon every run of the kit uses (helpers/infra/worker_daemon.py): the same tasks, a fifth
+        # of the workers' CPU. The example itself names no daemon, so a plain spark-submit runs pyspark's.
+        "--conf", f"spark.python.daemon.module={WORKER_DAEMON}",
         *args,
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200, cwd=tmp_path, env=env)

@@ -38,6 +38,9 @@ SHUFFLE_PARTITIONS = 4
 #: The driver JVM's heap. Spark's default (1g) lets the JVM grow past 1.4 GiB resident in a long session;
 #: the kit's state is a few hundred words per batch, and a receiver's blocks spill to disk if they must.
 DRIVER_MEMORY = "768m"
+#: Spark's Python daemon with the workers' inherited objects frozen out of the per-task ``gc.collect()``
+#: (``helpers/infra/worker_daemon.py``): the workers' CPU per task about a fifth of ``pyspark.daemon``'s here.
+WORKER_DAEMON = "helpers.infra.worker_daemon"
 
 
 def _environment() -> None:
@@ -115,6 +118,10 @@ def _conf(app_name: str, ui: bool, master_url: str | None) -> SparkConf:
         # stop would then have to work through (notebook 08 explains it).
         .set("spark.streaming.backpressure.enabled", "true")
     )
+    # Set either way: a SparkConf made while a JVM runs starts from that JVM's settings (an earlier context's).
+    conf.set(
+        "spark.python.daemon.module", WORKER_DAEMON if _workers_run_here(conf.get("spark.master")) else "pyspark.daemon"
+    )
     if ui:
         # Spark 4.3 has no setting for the UI's address: its Jetty server binds to SPARK_LOCAL_IP
         # (127.0.0.1 here, see _environment), or to every interface when that is unset.
@@ -122,6 +129,18 @@ def _conf(app_name: str, ui: bool, master_url: str | None) -> SparkConf:
     else:
         conf.set("spark.ui.enabled", "false")
     return conf
+
+
+def _workers_run_here(master_url: str) -> bool:
+    """True for local mode and a cluster on this machine, whose workers run this interpreter (and so the kit).
+
+    A cluster elsewhere may run a Python without the kit's helpers, where ``WORKER_DAEMON`` could not start:
+    its workers keep ``pyspark.daemon``.
+    """
+    if master_url.startswith("local"):
+        return True
+    hosts = master_url.split("://", 1)[-1].split(",")
+    return all(host.rsplit(":", 1)[0] in ("127.0.0.1", "localhost") for host in hosts)
 
 
 def log_file() -> Path:
@@ -388,6 +407,7 @@ __all__ = [
     "DRIVER_MEMORY",
     "LOG4J",
     "SHUFFLE_PARTITIONS",
+    "WORKER_DAEMON",
     "active_context",
     "checkpoint_dir",
     "connect_session",
