@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.infra.spark import LOG4J, WORKER_DAEMON
+from helpers.infra.spark import LOG4J, WORKER_DAEMON, worker_python
 from helpers.runs import top_python
 from helpers.sample import read_lines
 from helpers.ui import web
@@ -55,7 +55,7 @@ def spark_submit(args: list[str], tmp_path: Path) -> str:
     """spark-submit ``args``, quiet, on 127.0.0.1; fail on a non-zero exit or an ERROR line; return stdout."""
     env = {
         **os.environ,
-        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_PYTHON": worker_python(),  # this interpreter, without the zip and jar Spark puts on PYTHONPATH
         "PYSPARK_DRIVER_PYTHON": sys.executable,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "SPARK_LOCAL_IP": "127.0.0.1",

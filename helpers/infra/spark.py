@@ -52,10 +52,12 @@ def _environment() -> None:
 
 _WORKER_SCRIPT = """#!/bin/sh
 # Spark's Python workers for the Spark Streaming Sentiment Lab: this interpreter, importing pyspark from
-# the installed package (compiled once, cached) instead of the pyspark.zip Spark puts first on PYTHONPATH.
+# the installed package (compiled once, cached) instead of the pyspark.zip Spark puts first on PYTHONPATH,
+# and without the spark-core jar Spark adds after it (no Python inside; its 6,000 entries were read again
+# at every task, when the worker refreshes its import caches).
 new=
 IFS=:
-for p in $PYTHONPATH; do case "$p" in {lib}/*) ;; *) new="${{new:+$new:}}$p" ;; esac; done
+for p in $PYTHONPATH; do case "$p" in {lib}/*|{jars}/*) ;; *) new="${{new:+$new:}}$p" ;; esac; done
 unset IFS
 PYTHONPATH=$new
 export PYTHONPATH
@@ -69,14 +71,16 @@ def worker_python() -> str:
     On POSIX a small launcher drops the ``pyspark.zip`` of this same pyspark install from the workers'
     ``PYTHONPATH``: Python compiles every module imported from a zip at each start, which made a Python
     data source's planner worker (``format("tweets")``) miss Spark's fixed 10 s connect-back timeout on a
-    busy machine ("Python worker failed to connect back").
+    busy machine ("Python worker failed to connect back"). It drops the spark-core jar Spark adds too: a worker
+    refreshes its import caches before every task, and a jar on the path is read again each time (its 6,000
+    entries were most of a small task's cost once ``helpers.infra.worker_daemon`` had removed the rest).
     """
     import pyspark
 
     lib = Path(pyspark.__file__).resolve().parent / "python" / "lib"
     if os.name != "posix" or not (lib / "pyspark.zip").exists() or any(c in str(lib) + sys.executable for c in '"$`'):
         return sys.executable
-    script = _WORKER_SCRIPT.format(lib=lib, python=sys.executable)
+    script = _WORKER_SCRIPT.format(lib=lib, jars=lib.parent.parent / "jars", python=sys.executable)
     digest = hashlib.sha1(script.encode()).hexdigest()[:10]
     path = Path(tempfile.gettempdir()) / f"spark-lab-python-{os.getuid()}-{digest}.sh"
     if not path.exists() or path.read_text() != script:

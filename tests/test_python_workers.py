@@ -1,11 +1,13 @@
-"""The kit's Python daemon: Spark's workers run under it where they run this interpreter, with what they
-inherit frozen out of the per-task garbage collection, and importing the worker before the fork stays safe."""
+"""Spark's Python workers as the kit starts them: under the kit's daemon where they run this interpreter, with
+what they inherit frozen out of the per-task garbage collection (importing the worker before the fork stays
+safe), and through ``worker_python()``, which keeps pyspark's zip and jars off their ``PYTHONPATH``."""
 
 from __future__ import annotations
 
 import gc
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +60,14 @@ def test_workers_inherit_the_daemons_objects_frozen(sc):
     assert sc.parallelize(range(1000), 2).map(lambda x: (x % 7, 1)).reduceByKey(lambda a, b: a + b).collectAsMap() == {
         k: len(range(k, 1000, 7)) for k in range(7)
     }
+
+
+@pytest.mark.spark
+def test_workers_import_the_installed_pyspark_with_no_zip_or_jar_on_their_path(sc):
+    import pyspark
+
+    installed = Path(pyspark.__file__).resolve().parent
+    found, path = sc.parallelize([0], 1).map(lambda _: (__import__("pyspark").__file__, sys.path)).collect()[0]
+    assert Path(found).resolve() == installed / "__init__.py"
+    assert [p for p in path if p.startswith((str(installed / "python" / "lib"), str(installed / "jars")))] == []
+    assert not any(p.endswith((".zip", ".jar")) and Path(p).exists() for p in path), path
