@@ -14,6 +14,7 @@ import json
 import sys
 import threading
 import time
+from dataclasses import replace
 from io import BytesIO
 from operator import add, sub
 from typing import ClassVar
@@ -35,7 +36,7 @@ from helpers.sinks import Publisher
 from helpers.sources.queue import QueueSource
 from helpers.state import WindowState
 from helpers.ui import plots
-from helpers.ui.dashboard import Dashboard, render
+from helpers.ui.dashboard import Dashboard, frame, render
 from helpers.ui.web import check_snapshot
 
 # The learner's functions live in this module, which Spark's Python workers cannot import: ship them by value,
@@ -275,6 +276,19 @@ def test_the_dashboard_figure_is_opaque_white(reference):
     pixels = imread(BytesIO(png))
     assert pixels.shape[2] == 4 and pixels[..., 3].min() == 1.0, "a transparent pixel would vanish on a dark theme"
     assert tuple(pixels[0, 0, :3]) == (1.0, 1.0, 1.0)
+
+
+def test_the_dashboard_figure_makes_room_for_the_longest_word(reference):
+    snap = reference[-1]
+    long = replace(snap, top=[replace(snap.top[0], word="#averyveryverylonghashtag2026"), *snap.top[1:]])
+    margins = []
+    for shown in (snap, long):
+        fig = frame(shown, reference, top_rows=20)
+        bars = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        assert min(t.get_window_extent(renderer).x0 for t in bars.get_yticklabels()) >= 0  # no word cut off
+        margins.append(bars.get_position().x0)
+    assert margins[0] < margins[1] <= 0.4  # the margin follows the longest word, up to a cap
 
 
 def test_a_stop_without_grace_keeps_the_cancelled_batchs_errors_apart():

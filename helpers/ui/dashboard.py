@@ -35,6 +35,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any, Protocol
 
 import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from helpers import lexicon, paths, sentiment_model
@@ -84,10 +85,24 @@ def replay_source(*, topic: str | None, rate: float, limit: int | None) -> Socke
     return SocketReplay(topic, rate=rate, limit=limit)
 
 
+#: The figure's margins and gaps (fractions of its size). Fixed rather than found by matplotlib's constrained
+#: layout, which measured every tick label twice a frame: 0.57 CPU s a frame here, 0.34 with fixed margins.
+#: Only the left margin follows the longest word, measured once a frame.
+FRAME = {"right": 0.98, "bottom": 0.08, "top": 0.95, "wspace": 0.2, "hspace": 0.45}
+
+
 def render(snap: Snapshot, history: list[Snapshot], top_rows: int = 20) -> bytes:
     """One PNG of four panels: top words by sentiment, sentiment share, tweets/s, processing time."""
-    fig = Figure(figsize=(11, 6.5), layout="constrained")
-    grid = fig.add_gridspec(3, 2, width_ratios=(1.1, 1))
+    buf = BytesIO()
+    frame(snap, history, top_rows).savefig(buf, format="png", dpi=80, facecolor=plots.BACKGROUND)
+    return buf.getvalue()
+
+
+def frame(snap: Snapshot, history: list[Snapshot], top_rows: int = 20) -> Figure:
+    """The figure ``render`` draws, laid out (on an Agg canvas)."""
+    fig = Figure(figsize=(11, 6.5))
+    canvas = FigureCanvasAgg(fig)
+    grid = fig.add_gridspec(3, 2, width_ratios=(1.1, 1), left=0.1, **FRAME)
     bars = fig.add_subplot(grid[:, 0])
     rows = [(r.word, r.count, r.sentiment) for r in snap.top[:top_rows]]
     plots.bar_top_words(bars, rows, title=f"Top {len(rows)} words in the window (batch {snap.batch})")
@@ -115,9 +130,12 @@ def render(snap: Snapshot, history: list[Snapshot], top_rows: int = 20) -> bytes
     proc.set_ylim(bottom=0)
     proc.legend(loc="upper left", fontsize="small")
     plots.style(fig)  # opaque white, dark text: readable on JupyterLab's light and dark themes
-    buf = BytesIO()
-    fig.savefig(buf, format="png", dpi=80, facecolor=plots.BACKGROUND)
-    return buf.getvalue()
+    renderer = canvas.get_renderer()
+    words = max((t.get_window_extent(renderer).width for t in bars.get_yticklabels()), default=0.0)
+    grid.update(left=min(0.4, (words + 16) / fig.bbox.width))  # the longest word, its tick and a small gap
+    for ax in fig.axes:  # the grid's new margin, applied to the axes already placed on it
+        ax.set_position(ax.get_subplotspec().get_position(fig))
+    return fig
 
 
 #: The controls a pipeline function can take, by parameter name.
