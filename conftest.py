@@ -103,20 +103,26 @@ def pytest_configure(config: pytest.Config) -> None:
 #: long file handed out last would run alone at the end while the other workers sit idle.
 LONGEST_FIRST = (
     "tests/test_structured.py",
-    "tests/test_seed_pipeline.py",
     "notebooks/08_scaling_out.ipynb",
-    "tests/browser/test_dashboard_browser.py",
-    "notebooks/09_how_good_is_the_sentiment.ipynb",
     "tests/test_learner_pipeline.py",
+    "notebooks/09_how_good_is_the_sentiment.ipynb",
+    "tests/test_seed_pipeline.py",
+    "notebooks/06_structured_streaming.ipynb",
+    "tests/test_cluster.py",
     "notebooks/03_windows.ipynb",
+    "tests/test_connect.py",
+    "tests/browser/test_dashboard_browser.py",
     "notebooks/05_twitter_sentiment_pipeline.ipynb",
-    "tests/test_engines.py",
     "notebooks/04_state_and_checkpoints.ipynb",
     "notebooks/solutions/04_state_and_checkpoints_solutions.ipynb",
-    "tests/test_cluster.py",
-    "notebooks/06_structured_streaming.ipynb",
-    "tests/test_connect.py",
+    "notebooks/solutions/05_twitter_sentiment_pipeline_solutions.ipynb",
+    "tests/test_engines.py",
+    "notebooks/solutions/03_windows_solutions.ipynb",
+    "notebooks/solutions/08_scaling_out_solutions.ipynb",
+    "notebooks/02_from_batch_to_streaming.ipynb",
+    "tests/test_scorers.py",
     "tests/test_recovery.py",
+    "tests/test_tws.py",
 )
 
 
