@@ -10,7 +10,7 @@ wherever the workers run this interpreter.
 
 ``pyspark.daemon`` imports the worker module only after the fork, because pandas and pyarrow start threads when
 they are imported and a process must not fork with threads running. ``pyspark.worker`` imports neither and starts
-no thread (``tests/test_worker_daemon.py`` checks it); a task that needs pyarrow imports it in its worker, after
+no thread (``tests/test_python_workers.py`` checks it); a task that needs pyarrow imports it in its worker, after
 the fork, as before.
 """
 
