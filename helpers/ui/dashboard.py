@@ -88,7 +88,7 @@ def replay_source(*, topic: str | None, rate: float, limit: int | None) -> Socke
 #: The figure's margins and gaps (fractions of its size). Fixed rather than found by matplotlib's constrained
 #: layout, which measured every tick label twice a frame: 0.57 CPU s a frame here, 0.26 with fixed margins.
 #: Only the left margin follows the longest word, measured once a frame.
-FRAME = {"right": 0.98, "bottom": 0.08, "top": 0.95, "wspace": 0.2, "hspace": 0.45}
+MARGINS = {"right": 0.98, "bottom": 0.08, "top": 0.95, "wspace": 0.2, "hspace": 0.45}
 
 
 def render(snap: Snapshot, history: list[Snapshot], top_rows: int = 20) -> bytes:
@@ -102,7 +102,7 @@ def frame(snap: Snapshot, history: list[Snapshot], top_rows: int = 20) -> Figure
     """The figure ``render`` draws, laid out (on an Agg canvas)."""
     fig = Figure(figsize=(11, 6.5))
     canvas = FigureCanvasAgg(fig)
-    grid = fig.add_gridspec(3, 2, width_ratios=(1.1, 1), left=0.1, **FRAME)
+    grid = fig.add_gridspec(3, 2, width_ratios=(1.1, 1), left=0.1, **MARGINS)
     bars = fig.add_subplot(grid[:, 0])
     rows = [(r.word, r.count, r.sentiment) for r in snap.top[:top_rows]]
     plots.bar_top_words(bars, rows, title=f"Top {len(rows)} words in the window (batch {snap.batch})")
